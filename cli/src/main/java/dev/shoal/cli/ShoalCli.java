@@ -1,0 +1,57 @@
+package dev.shoal.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code shoal} executable: the embedded runner, the node launchers and the client commands.
+ * Every failure ends in one line on stderr and an exit code (2 for a usage mistake, 1 for anything
+ * else); a stack trace is printed only with {@code SHOAL_DEBUG=1}.
+ */
+@Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
+    description = "A distributed worker pool for the JVM.",
+    subcommands = {RunCommand.class})
+public final class ShoalCli {
+
+  public static void main(String[] args) {
+    // start logging before any thread logs, or SLF4J replays (and announces) the early calls
+    org.slf4j.LoggerFactory.getILoggerFactory();
+    System.exit(execute(args));
+  }
+
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new ShoalCli());
+    cli.setParameterExceptionHandler((ex, a) -> {
+      CommandLine cmd = ex.getCommandLine();
+      System.err.println("shoal: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+      return ExitCodes.USAGE;
+    });
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      if (ex instanceof UsageException) {
+        System.err.println("shoal: " + ex.getMessage());
+        return ExitCodes.USAGE;
+      }
+      if (System.getenv("SHOAL_DEBUG") != null) {
+        ex.printStackTrace();
+      }
+      String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+      System.err.println("shoal: error: " + msg);
+      return ExitCodes.INTERNAL;
+    });
+    return cli.execute(args);
+  }
+
+  /** The plugins folder: the one given, else ./plugins when it exists, else none. */
+  static Path pluginsDir(Path given) {
+    if (given != null) {
+      if (!Files.isDirectory(given)) {
+        throw new UsageException("--plugins '" + given + "' is not a folder");
+      }
+      return given;
+    }
+    Path here = Path.of("plugins");
+    return Files.isDirectory(here) ? here : null;
+  }
+}

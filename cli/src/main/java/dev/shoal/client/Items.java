@@ -1,0 +1,93 @@
+package dev.shoal.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.LinesSource;
+import dev.shoal.coordinator.job.ListSource;
+import dev.shoal.coordinator.job.RangeSource;
+import dev.shoal.protocol.ItemBatch;
+import java.io.BufferedReader;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A job's input as the Java API takes it: an integer range, JSON Lines from a reader, or any Java
+ * objects (turned into JSON with Jackson, one at a time as the job reads them).
+ */
+public sealed interface Items permits Items.Range, Items.Lines, Items.Objects {
+
+  static Items range(long start, long end) {
+    if (end < start) {
+      throw new IllegalArgumentException("range end " + end + " is before its start " + start);
+    }
+    return new Range(start, end);
+  }
+
+  static Items lines(BufferedReader reader) {
+    return new Lines(reader);
+  }
+
+  static Items of(Iterable<?> items) {
+    return new Objects(items);
+  }
+
+  /** The items as the engine reads them, for a job that runs in this JVM. */
+  ItemSource toSource();
+
+  record Range(long start, long end) implements Items {
+    @Override
+    public ItemSource toSource() {
+      return new RangeSource(start, end);
+    }
+  }
+
+  record Lines(BufferedReader reader) implements Items {
+    @Override
+    public ItemSource toSource() {
+      return new LinesSource(reader);
+    }
+  }
+
+  record Objects(Iterable<?> items) implements Items {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public ItemSource toSource() {
+      if (items instanceof java.util.Collection<?> c) {
+        List<String> json = new ArrayList<>(c.size());
+        for (Object o : c) {
+          json.add(toJson(o));
+        }
+        return new ListSource(json);
+      }
+      Iterator<?> it = items.iterator();
+      return new ItemSource() {
+        @Override
+        public long total() {
+          return -1;
+        }
+
+        @Override
+        public CompletionStage<ItemBatch> next(int max) {
+          List<String> batch = new ArrayList<>(Math.min(max, 1024));
+          while (batch.size() < max && it.hasNext()) {
+            batch.add(toJson(it.next()));
+          }
+          return CompletableFuture.completedFuture(ItemBatch.json(batch));
+        }
+      };
+    }
+
+    static String toJson(Object o) {
+      try {
+        return JSON.writeValueAsString(o);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("item cannot be written as JSON: " + e.getOriginalMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package dev.shoal.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.shoal.coordinator.Coordinator;
+import dev.shoal.coordinator.CoordinatorSettings;
+import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.protocol.CoordinatorProtocol;
+import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.protocol.FunctionKind;
+import dev.shoal.protocol.FunctionRegistry;
+import dev.shoal.protocol.ShoalFunction;
+import dev.shoal.worker.Worker;
+import dev.shoal.worker.WorkerExecutors;
+import dev.shoal.worker.WorkerSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The pool on threads of this JVM: one actor system holding the coordinator and {@code workers}
+ * worker actors of one slot each. CPU functions run on at most one thread per core (or per worker,
+ * if fewer); IO functions run every item of a chunk at once. Same engine, same results as a
+ * cluster: only the transport differs.
+ */
+public final class LocalPool implements Pool {
+
+  /**
+   * @param plugins a folder of plugin jars, or null
+   * @param config overrides on top of the defaults, or null
+   */
+  public record Options(int workers, Path plugins, boolean enableTestFunctions, Config config) {
+
+    public Options {
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+      }
+    }
+
+    public static Options of(int workers) {
+      return new Options(workers, null, false, null);
+    }
+  }
+
+  private static final AtomicLong LAMBDAS = new AtomicLong();
+
+  private final ActorSystem<CoordinatorProtocol.Command> system;
+  private final FunctionRegistry registry;
+  private final WorkerExecutors executors;
+  private final Duration askTimeout;
+
+  private LocalPool(Options options) {
+    Config config = ConfigFactory.parseString("pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off")
+        .withFallback(options.config() == null ? ConfigFactory.empty() : options.config())
+        .withFallback(ConfigFactory.load());
+    Path plugins = options.plugins();
+    this.registry = FunctionRegistry.load(plugins, options.enableTestFunctions());
+    this.askTimeout = config.getDuration("shoal.client.ask-timeout");
+    int cores = Runtime.getRuntime().availableProcessors();
+    this.executors = new WorkerExecutors(Math.min(options.workers(), cores), config.getInt("shoal.worker.io-parallelism"));
+    WorkerSettings workerSettings = WorkerSettings.fromConfig(config).withSlots(1);
+    CoordinatorSettings coordinatorSettings = CoordinatorSettings.fromConfig(config);
+    this.system = ActorSystem.create(Behaviors.setup(context -> {
+      for (int i = 1; i <= options.workers(); i++) {
+        context.spawn(Worker.create(context.getSelf(), workerSettings, registry, executors, "local"), "worker-" + i);
+      }
+      return Coordinator.create(registry, coordinatorSettings);
+    }), "shoal", config);
+  }
+
+  public static LocalPool start(Options options) {
+    return new LocalPool(options);
+  }
+
+  /** Problems found while loading functions (a plugin that failed to load, a name used twice). */
+  public List<String> warnings() {
+    return registry.warnings();
+  }
+
+  @Override
+  public JobHandle submit(JobRequest request, Items items) {
+    QueueSink sink = new QueueSink();
+    Coordinator.SubmitReply reply = ask(replyTo -> new Coordinator.SubmitJob(request, items.toSource(), sink, replyTo));
+    if (reply instanceof Coordinator.JobRejected r) {
+      throw new IllegalArgumentException(r.reason());
+    }
+    String id = ((Coordinator.JobAccepted) reply).id();
+    return new JobHandle() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public Iterator<ResultChunk> chunks() {
+        return sink.iterator();
+      }
+
+      @Override
+      public JobStatus await() {
+        return sink.ended().join();
+      }
+
+      @Override
+      public JobStatus status() {
+        if (sink.ended().isDone()) {
+          return sink.ended().join();
+        }
+        Optional<JobStatus> s = ask(replyTo -> new Coordinator.GetJob(id, replyTo));
+        return s.orElseThrow(() -> new IllegalStateException("job " + id + " is unknown to the coordinator"));
+      }
+
+      @Override
+      public void cancel() {
+        sink.abandon();
+        Optional<JobStatus> ignored = LocalPool.this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.CancelJob(id, replyTo));
+      }
+    };
+  }
+
+  @Override
+  public List<FunctionInfo> functions() {
+    return ask(Coordinator.ListFunctions::new);
+  }
+
+  /**
+   * Applies an in-process lambda to every item, in parallel on this pool's CPU threads, and returns
+   * the results in input order. The items and results stay Java objects: nothing is turned into
+   * JSON. Throws {@link ItemFailedException} naming the first failed item if any failed.
+   */
+  @SuppressWarnings("unchecked")
+  public <T, R> List<R> map(Function<? super T, ? extends R> fn, Iterable<T> items) {
+    List<T> in = new ArrayList<>();
+    items.forEach(in::add);
+    Object[] out = new Object[in.size()];
+    String name = "lambda-" + LAMBDAS.incrementAndGet();
+    registry.addTransient(new ShoalFunction() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public FunctionKind kind() {
+        return FunctionKind.CPU;
+      }
+
+      @Override
+      public JsonNode apply(JsonNode item, JsonNode args) {
+        int i = (int) item.longValue();
+        out[i] = fn.apply(in.get(i));
+        return NullNode.getInstance();
+      }
+    });
+    try {
+      map(JobRequest.of(name), Items.range(0, in.size()));
+    } finally {
+      registry.removeTransient(name);
+    }
+    return (List<R>) Arrays.asList(out);
+  }
+
+  /** Cluster view of this pool (one node), for parity with a connected pool. */
+  public dev.shoal.coordinator.ClusterView cluster() {
+    return ask(Coordinator.GetCluster::new);
+  }
+
+  private <T> T ask(Function<org.apache.pekko.actor.typed.ActorRef<T>, CoordinatorProtocol.Command> message) {
+    try {
+      return AskPattern.ask(system, message::apply, askTimeout, system.scheduler())
+          .toCompletableFuture().get(askTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | CompletionException | TimeoutException e) {
+      throw new IllegalStateException("the coordinator did not answer: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // the JVM may be on its way out; nothing is left to save
+    }
+    executors.close();
+  }
+}

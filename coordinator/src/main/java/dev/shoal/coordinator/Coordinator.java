@@ -1,0 +1,453 @@
+package dev.shoal.coordinator;
+
+import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.coordinator.job.ResultSink;
+import dev.shoal.protocol.CoordinatorProtocol;
+import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
+import dev.shoal.protocol.CoordinatorProtocol.WorkerLeaving;
+import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.protocol.FunctionKind;
+import dev.shoal.protocol.FunctionRegistry;
+import dev.shoal.protocol.JobProtocol;
+import dev.shoal.protocol.WorkerProtocol;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * The coordinator: accepts jobs, tracks workers and their demand, and offers free worker capacity
+ * to jobs first-in-first-out. Each job is a child actor ({@link Job}) holding that job's state; the
+ * coordinator holds only the queue, the workers and a bounded history of finished jobs. In a
+ * cluster it runs as a Cluster Singleton on the nodes with the {@code coordinator} role.
+ *
+ * <p>Guarantees: the oldest job with work gets every free slot before a younger job gets any; a
+ * worker is taken for lost, and its chunks re-sent at once, when it terminates, when its node
+ * becomes unreachable (about 2 s after a {@code kill -9}, without waiting for the node to be downed)
+ * or when it has not been heard from for {@code lease-timeout}.
+ *
+ * <p>Caveats: jobs are held in memory; when the singleton moves to a standby node, running jobs
+ * are lost and workers re-register with the new coordinator.
+ */
+public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Command> {
+
+  // --- commands from the edge (Java API, CLI, HTTP); same JVM, never serialized ---
+
+  public record SubmitJob(JobRequest request, ItemSource source, ResultSink sink, ActorRef<SubmitReply> replyTo)
+      implements CoordinatorProtocol.Command {}
+
+  public record GetJob(String id, ActorRef<Optional<JobStatus>> replyTo) implements CoordinatorProtocol.Command {}
+
+  public record ListJobs(ActorRef<List<JobStatus>> replyTo) implements CoordinatorProtocol.Command {}
+
+  public record CancelJob(String id, ActorRef<Optional<JobStatus>> replyTo) implements CoordinatorProtocol.Command {}
+
+  public record GetCluster(ActorRef<ClusterView> replyTo) implements CoordinatorProtocol.Command {}
+
+  public record ListFunctions(ActorRef<List<FunctionInfo>> replyTo) implements CoordinatorProtocol.Command {}
+
+  /** Replies to {@link SubmitJob}. */
+  public sealed interface SubmitReply permits JobAccepted, JobRejected {}
+
+  public record JobAccepted(String id) implements SubmitReply {}
+
+  public record JobRejected(String reason) implements SubmitReply {}
+
+  // --- from the job children ---
+
+  record OfferUsed(String jobId, List<Job.Credit> leftover, boolean hasWork) implements CoordinatorProtocol.Command {}
+
+  record JobHasWork(String jobId) implements CoordinatorProtocol.Command {}
+
+  record JobProgress(JobStatus status) implements CoordinatorProtocol.Command {}
+
+  record JobFinished(JobStatus status) implements CoordinatorProtocol.Command {}
+
+  // --- internal ---
+
+  private record WorkerTerminated(ActorRef<WorkerProtocol.Command> worker) implements CoordinatorProtocol.Command {}
+
+  private record NodeUnreachable(Address address, String why) implements CoordinatorProtocol.Command {}
+
+  private enum Tick implements CoordinatorProtocol.Command {
+    INSTANCE
+  }
+
+  private static final class JobEntry {
+    final ActorRef<JobProtocol.Command> ref;
+    boolean hasWork = true;
+    JobStatus last;
+
+    JobEntry(ActorRef<JobProtocol.Command> ref, JobStatus first) {
+      this.ref = ref;
+      this.last = first;
+    }
+  }
+
+  private static final class WorkerEntry {
+    final ActorRef<WorkerProtocol.Command> ref;
+    WorkerDemand last;
+    long sent;
+    long lastSeen;
+
+    WorkerEntry(ActorRef<WorkerProtocol.Command> ref, WorkerDemand first) {
+      this.ref = ref;
+      this.last = first;
+      this.sent = first.received();
+    }
+
+    int credits() {
+      return last.draining() ? 0 : (int) Math.max(0, last.wanted() - (sent - last.received()));
+    }
+  }
+
+  public static Behavior<CoordinatorProtocol.Command> create(FunctionRegistry functions, CoordinatorSettings settings) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Coordinator(context, timers, functions, settings)));
+  }
+
+  private final FunctionRegistry functions;
+  private final CoordinatorSettings settings;
+  private final Executor sinkExecutor;
+  private final boolean clustered;
+  private final LinkedHashMap<String, JobEntry> jobs = new LinkedHashMap<>();
+  private final LinkedHashMap<String, JobStatus> finished = new LinkedHashMap<>();
+  private final Map<ActorRef<WorkerProtocol.Command>, WorkerEntry> workers = new HashMap<>();
+  private String offerTo;
+
+  private Coordinator(
+      ActorContext<CoordinatorProtocol.Command> context,
+      TimerScheduler<CoordinatorProtocol.Command> timers,
+      FunctionRegistry functions,
+      CoordinatorSettings settings) {
+    super(context);
+    this.functions = functions;
+    this.settings = settings;
+    this.sinkExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+    this.clustered = "cluster".equals(context.getSystem().settings().config().getString("pekko.actor.provider"));
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
+    if (clustered) {
+      ActorRef<ClusterEvent.ReachabilityEvent> reach = context.messageAdapter(ClusterEvent.ReachabilityEvent.class,
+          e -> new NodeUnreachable(e instanceof ClusterEvent.UnreachableMember ? e.member().address() : null, "unreachable"));
+      ActorRef<ClusterEvent.MemberRemoved> removed = context.messageAdapter(ClusterEvent.MemberRemoved.class,
+          e -> new NodeUnreachable(e.member().address(), "removed from the cluster"));
+      Cluster cluster = Cluster.get(context.getSystem());
+      cluster.subscriptions().tell(Subscribe.create(reach, ClusterEvent.ReachabilityEvent.class));
+      cluster.subscriptions().tell(Subscribe.create(removed, ClusterEvent.MemberRemoved.class));
+    }
+    context.getLog().info("coordinator started ({} functions)", functions.all().size());
+  }
+
+  @Override
+  public Receive<CoordinatorProtocol.Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(SubmitJob.class, this::onSubmitJob)
+        .onMessage(GetJob.class, this::onGetJob)
+        .onMessage(ListJobs.class, this::onListJobs)
+        .onMessage(CancelJob.class, this::onCancelJob)
+        .onMessage(GetCluster.class, this::onGetCluster)
+        .onMessage(ListFunctions.class, this::onListFunctions)
+        .onMessage(WorkerDemand.class, this::onWorkerDemand)
+        .onMessage(WorkerLeaving.class, this::onWorkerLeaving)
+        .onMessage(WorkerTerminated.class, this::onWorkerTerminated)
+        .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
+        .onMessage(OfferUsed.class, this::onOfferUsed)
+        .onMessage(JobHasWork.class, this::onJobHasWork)
+        .onMessage(JobProgress.class, this::onJobProgress)
+        .onMessage(JobFinished.class, this::onJobFinished)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .build();
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onSubmitJob(SubmitJob submit) {
+    Optional<FunctionInfo> fn = function(submit.request().function());
+    if (fn.isEmpty()) {
+      submit.source().close();
+      submit.replyTo().tell(new JobRejected("unknown function '" + submit.request().function() + "'; known: "
+          + String.join(", ", knownFunctions().keySet())));
+      return this;
+    }
+    String id = newJobId();
+    ActorRef<JobProtocol.Command> ref = getContext().spawn(
+        Job.create(id, submit.request(), fn.get().kind(), submit.source(), submit.sink(), sinkExecutor,
+            getContext().getSelf(), settings),
+        "job-" + id);
+    long now = System.currentTimeMillis();
+    JobStatus first = new JobStatus(id, submit.request().function(), dev.shoal.coordinator.job.JobState.QUEUED,
+        submit.source().total(), 0, 0, now, 0, 0, 0, 0, submit.request().ordered(), null);
+    jobs.put(id, new JobEntry(ref, first));
+    getContext().getLog().info("job {} submitted: {} over {} items", id, submit.request().function(),
+        submit.source().total() < 0 ? "a stream of" : String.valueOf(submit.source().total()));
+    submit.replyTo().tell(new JobAccepted(id));
+    dispatch();
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onGetJob(GetJob get) {
+    JobEntry entry = jobs.get(get.id());
+    if (entry != null) {
+      ActorRef<JobStatus> adapter = getContext().spawnAnonymous(Behaviors.<JobStatus>receiveMessage(s -> {
+        get.replyTo().tell(Optional.of(s));
+        return Behaviors.stopped();
+      }));
+      entry.ref.tell(new Job.GetStatus(adapter));
+    } else {
+      get.replyTo().tell(Optional.ofNullable(finished.get(get.id())));
+    }
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onListJobs(ListJobs list) {
+    List<JobStatus> all = new ArrayList<>(jobs.size() + finished.size());
+    jobs.values().forEach(e -> all.add(e.last));
+    all.addAll(finished.values());
+    all.sort(Comparator.comparingLong(JobStatus::submittedAt).reversed());
+    list.replyTo().tell(all);
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onCancelJob(CancelJob cancel) {
+    JobEntry entry = jobs.get(cancel.id());
+    if (entry != null) {
+      ActorRef<JobStatus> adapter = getContext().spawnAnonymous(Behaviors.<JobStatus>receiveMessage(s -> {
+        cancel.replyTo().tell(Optional.of(s));
+        return Behaviors.stopped();
+      }));
+      entry.ref.tell(new Job.Cancel(adapter));
+    } else {
+      cancel.replyTo().tell(Optional.ofNullable(finished.get(cancel.id())));
+    }
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onGetCluster(GetCluster get) {
+    long now = System.currentTimeMillis();
+    List<ClusterView.WorkerView> ws = workers.values().stream()
+        .map(w -> new ClusterView.WorkerView(w.last.node(), w.ref.path().toString(), w.last.slots(), w.last.busy(),
+            w.sent - w.last.received() + w.last.busy(), w.last.draining(), now - w.lastSeen))
+        .sorted(Comparator.comparing(ClusterView.WorkerView::node).thenComparing(ClusterView.WorkerView::path))
+        .toList();
+    List<ClusterView.Member> members = new ArrayList<>();
+    String self = "local";
+    if (clustered) {
+      Cluster cluster = Cluster.get(getContext().getSystem());
+      self = cluster.selfMember().address().toString();
+      var unreachable = cluster.state().getUnreachable();
+      for (org.apache.pekko.cluster.Member m : StreamSupport.stream(cluster.state().getMembers().spliterator(), false).toList()) {
+        members.add(new ClusterView.Member(m.address().toString(), m.getRoles().stream().sorted().toList(),
+            m.status().toString(), !unreachable.contains(m)));
+      }
+    } else {
+      members.add(new ClusterView.Member("local", List.of("coordinator", "worker"), "Up", true));
+    }
+    get.replyTo().tell(new ClusterView(self, members, ws));
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onListFunctions(ListFunctions list) {
+    list.replyTo().tell(new ArrayList<>(knownFunctions().values()));
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onWorkerDemand(WorkerDemand demand) {
+    WorkerEntry w = workers.get(demand.worker());
+    if (w == null) {
+      w = new WorkerEntry(demand.worker(), demand);
+      workers.put(demand.worker(), w);
+      getContext().watchWith(demand.worker(), new WorkerTerminated(demand.worker()));
+      getContext().getLog().info("worker joined: {} ({} slots) at {}", demand.node(), demand.slots(),
+          demand.worker().path());
+    }
+    w.last = demand;
+    w.lastSeen = System.currentTimeMillis();
+    dispatch();
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onWorkerLeaving(WorkerLeaving leaving) {
+    WorkerEntry w = workers.remove(leaving.worker());
+    if (w != null) {
+      getContext().unwatch(leaving.worker());
+      getContext().getLog().info("worker left after draining: {}", w.last.node());
+    }
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onWorkerTerminated(WorkerTerminated t) {
+    lost(t.worker(), "terminated");
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onNodeUnreachable(NodeUnreachable u) {
+    if (u.address() == null) {
+      return this;
+    }
+    List<ActorRef<WorkerProtocol.Command>> gone = workers.keySet().stream()
+        .filter(w -> u.address().equals(w.path().address()))
+        .collect(Collectors.toList());
+    gone.forEach(w -> lost(w, "node " + u.why()));
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onOfferUsed(OfferUsed used) {
+    if (used.jobId().equals(offerTo)) {
+      offerTo = null;
+    }
+    for (Job.Credit c : used.leftover()) {
+      WorkerEntry w = workers.get(c.worker());
+      if (w != null) {
+        w.sent -= c.chunks();
+      }
+    }
+    JobEntry entry = jobs.get(used.jobId());
+    if (entry != null) {
+      entry.hasWork = used.hasWork();
+    }
+    dispatch();
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onJobHasWork(JobHasWork has) {
+    JobEntry entry = jobs.get(has.jobId());
+    if (entry != null) {
+      entry.hasWork = true;
+      dispatch();
+    }
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onJobProgress(JobProgress progress) {
+    JobEntry entry = jobs.get(progress.status().id());
+    if (entry != null) {
+      entry.last = progress.status();
+    }
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onJobFinished(JobFinished fin) {
+    JobStatus s = fin.status();
+    jobs.remove(s.id());
+    if (s.id().equals(offerTo)) {
+      offerTo = null;
+    }
+    finished.put(s.id(), s);
+    for (Iterator<String> it = finished.keySet().iterator(); finished.size() > settings.history() && it.hasNext(); ) {
+      it.next();
+      it.remove();
+    }
+    getContext().getLog().info("job {} {}: {} items, {} errors, {} ms", s.id(), s.state(), s.done(), s.errors(),
+        s.jobMillis());
+    dispatch();
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onTick() {
+    long now = System.currentTimeMillis();
+    long limit = settings.leaseTimeout().toMillis();
+    List<ActorRef<WorkerProtocol.Command>> expired = workers.values().stream()
+        .filter(w -> w.ref.path().address().hasGlobalScope() && now - w.lastSeen > limit)
+        .map(w -> w.ref)
+        .toList();
+    expired.forEach(w -> lost(w, "silent for over " + limit + " ms (lease expired)"));
+    dispatch();
+    return this;
+  }
+
+  private void lost(ActorRef<WorkerProtocol.Command> worker, String why) {
+    WorkerEntry w = workers.remove(worker);
+    if (w == null) {
+      return;
+    }
+    getContext().unwatch(worker);
+    getContext().getLog().warn("worker lost: {} ({}); re-sending its chunks", w.last.node(), why);
+    // the re-registering worker is told to start over, so its counters match the new entry
+    worker.tell(WorkerProtocol.Reregister.INSTANCE);
+    jobs.values().forEach(j -> j.ref.tell(new Job.WorkerLost(worker)));
+  }
+
+  /** Offers every free slot to the oldest job that has work; one offer in flight at a time keeps FIFO exact. */
+  private void dispatch() {
+    if (offerTo != null) {
+      return;
+    }
+    JobEntry head = null;
+    String headId = null;
+    for (Map.Entry<String, JobEntry> e : jobs.entrySet()) {
+      if (e.getValue().hasWork) {
+        head = e.getValue();
+        headId = e.getKey();
+        break;
+      }
+    }
+    if (head == null) {
+      return;
+    }
+    List<Job.Credit> credits = new ArrayList<>();
+    int slots = 0;
+    for (WorkerEntry w : workers.values()) {
+      if (w.last.draining()) {
+        continue;
+      }
+      slots += w.last.slots();
+      int c = w.credits();
+      if (c > 0) {
+        credits.add(new Job.Credit(w.ref, c));
+        w.sent += c;
+      }
+    }
+    if (credits.isEmpty()) {
+      return;
+    }
+    offerTo = headId;
+    head.ref.tell(new Job.Offer(credits, slots));
+  }
+
+  private Optional<FunctionInfo> function(String name) {
+    return Optional.ofNullable(knownFunctions().get(name));
+  }
+
+  /** The coordinator's own functions and every function a connected worker advertises. */
+  private Map<String, FunctionInfo> knownFunctions() {
+    Map<String, FunctionInfo> all = new TreeMap<>();
+    for (FunctionInfo f : functions.infos()) {
+      all.put(f.name(), f);
+    }
+    for (WorkerEntry w : workers.values()) {
+      for (FunctionInfo f : w.last.functions()) {
+        all.putIfAbsent(f.name(), f);
+      }
+    }
+    return all;
+  }
+
+  private String newJobId() {
+    String id;
+    do {
+      id = UUID.randomUUID().toString().substring(0, 8);
+    } while (jobs.containsKey(id) || finished.containsKey(id));
+    return id;
+  }
+
+}

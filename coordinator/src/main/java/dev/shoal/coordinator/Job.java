@@ -1,0 +1,472 @@
+package dev.shoal.coordinator;
+
+import dev.shoal.coordinator.job.ChunkSizer;
+import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.JobState;
+import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.coordinator.job.ReorderBuffer;
+import dev.shoal.coordinator.job.ResultSink;
+import dev.shoal.protocol.ChunkResults;
+import dev.shoal.protocol.ChunkTask;
+import dev.shoal.protocol.CoordinatorProtocol;
+import dev.shoal.protocol.FunctionKind;
+import dev.shoal.protocol.ItemBatch;
+import dev.shoal.protocol.JobProtocol;
+import dev.shoal.protocol.JobProtocol.ChunkProcessed;
+import dev.shoal.protocol.JobProtocol.ChunkReturned;
+import dev.shoal.protocol.WorkerProtocol;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * One job: a child of the coordinator holding all of that job's state. Pulls items from its source,
+ * cuts them into chunks, hands chunks to the workers the coordinator offers it, puts the results
+ * back in input order and streams them to its sink.
+ *
+ * <p>Guarantees: every item's result reaches the sink exactly once — a chunk is leased to one
+ * worker at a time under a fresh lease id, a result is accepted only for an open lease, and a lost
+ * worker's leases go back to the head of the queue. Memory is bounded: at most {@code window}
+ * chunks are handed out, waiting for an earlier chunk, or queued for the sink, so neither the
+ * items nor the results of a large job are ever all held. A chunk lost with its worker {@code
+ * poison-threshold} times is split in halves until the item that kills workers is alone; that item
+ * fails as {@code WorkerLost} and the rest of the job completes.
+ *
+ * <p>Caveat: the job lives in the coordinator's memory; if the coordinator node dies the job is
+ * lost (its results so far stay in the sink).
+ */
+final class Job extends AbstractBehavior<JobProtocol.Command> {
+
+  /** Chunks {@code worker} may be given now. */
+  record Credit(ActorRef<WorkerProtocol.Command> worker, int chunks) {}
+
+  /** Hand chunks to these workers; answered with {@link Coordinator.OfferUsed}. */
+  record Offer(List<Credit> credits, int slots) implements JobProtocol.Command {}
+
+  /** The worker is gone: re-send what it held. */
+  record WorkerLost(ActorRef<WorkerProtocol.Command> worker) implements JobProtocol.Command {}
+
+  record GetStatus(ActorRef<JobStatus> replyTo) implements JobProtocol.Command {}
+
+  record Cancel(ActorRef<JobStatus> replyTo) implements JobProtocol.Command {}
+
+  private record SourceRead(ItemBatch batch, Throwable failure) implements JobProtocol.Command {}
+
+  private record SinkWritten(Throwable failure) implements JobProtocol.Command {}
+
+  private record SinkClosed(Throwable failure) implements JobProtocol.Command {}
+
+  private enum ReportProgress implements JobProtocol.Command {
+    INSTANCE
+  }
+
+  /** A run of consecutive items not yet handed out; {@code losses} counts workers that died holding it. */
+  private record Piece(long firstIndex, ItemBatch items, int losses) {}
+
+  private record Lease(Piece piece, ActorRef<WorkerProtocol.Command> worker) {}
+
+  static Behavior<JobProtocol.Command> create(
+      String id,
+      JobRequest request,
+      FunctionKind kind,
+      ItemSource source,
+      ResultSink sink,
+      Executor sinkExecutor,
+      ActorRef<CoordinatorProtocol.Command> coordinator,
+      CoordinatorSettings settings) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new Job(context, timers, id, request, kind, source, sink, sinkExecutor, coordinator, settings)));
+  }
+
+  private final String id;
+  private final JobRequest request;
+  private final FunctionKind kind;
+  private final ItemSource source;
+  private final ResultSink sink;
+  private final Executor sinkExecutor;
+  private final ActorRef<CoordinatorProtocol.Command> coordinator;
+  private final CoordinatorSettings settings;
+  private final ChunkSizer sizer;
+  private final ReorderBuffer reorder = new ReorderBuffer(0);
+  private final PriorityQueue<Piece> pending = new PriorityQueue<>(Comparator.comparingLong(Piece::firstIndex));
+  private final Map<Long, Lease> leases = new HashMap<>();
+  private final long submittedAt = System.currentTimeMillis();
+  private final List<ActorRef<JobStatus>> closeWaiters = new ArrayList<>();
+  private CompletableFuture<Void> sinkChain = CompletableFuture.completedFuture(null);
+  private int sinkQueued;
+  private long nextLease = 1;
+  private long cutIndex;
+  private boolean sourceEnded;
+  private boolean reading;
+  private Piece readAhead;
+  private boolean advertisedWork = true;
+  private JobState state = JobState.QUEUED;
+  private long startedAt;
+  private long finishedAt;
+  private long done;
+  private long errors;
+  private String message;
+  private boolean closing;
+
+  private Job(
+      ActorContext<JobProtocol.Command> context,
+      TimerScheduler<JobProtocol.Command> timers,
+      String id,
+      JobRequest request,
+      FunctionKind kind,
+      ItemSource source,
+      ResultSink sink,
+      Executor sinkExecutor,
+      ActorRef<CoordinatorProtocol.Command> coordinator,
+      CoordinatorSettings settings) {
+    super(context);
+    this.id = id;
+    this.request = request;
+    this.kind = kind;
+    this.source = source;
+    this.sink = sink;
+    this.sinkExecutor = sinkExecutor;
+    this.coordinator = coordinator;
+    this.settings = settings;
+    this.sizer = new ChunkSizer(settings.maxChunk(), settings.maxIoChunk(), settings.initialChunk(),
+        settings.targetChunkTime().toNanos(), settings.minChunkTime().toNanos());
+    timers.startTimerWithFixedDelay(ReportProgress.INSTANCE, settings.progressInterval());
+    // read the first items now: an empty input then ends the job even with no worker in the cluster
+    readMore(request.chunkSize() > 0 ? request.chunkSize() : settings.initialChunk());
+  }
+
+  @Override
+  public Receive<JobProtocol.Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Offer.class, this::onOffer)
+        .onMessage(ChunkProcessed.class, this::onChunkProcessed)
+        .onMessage(ChunkReturned.class, this::onChunkReturned)
+        .onMessage(WorkerLost.class, this::onWorkerLost)
+        .onMessage(SourceRead.class, this::onSourceRead)
+        .onMessage(SinkWritten.class, this::onSinkWritten)
+        .onMessage(SinkClosed.class, this::onSinkClosed)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Cancel.class, this::onCancel)
+        .onMessageEquals(ReportProgress.INSTANCE, this::onReportProgress)
+        .build();
+  }
+
+  private Behavior<JobProtocol.Command> onOffer(Offer offer) {
+    // round robin over the offered workers, so one worker's prefetch does not take the whole head of the job
+    int[] left = offer.credits().stream().mapToInt(Credit::chunks).toArray();
+    boolean progress = true;
+    while (progress) {
+      progress = false;
+      for (int i = 0; i < left.length; i++) {
+        if (left[i] == 0) {
+          continue;
+        }
+        Piece piece = nextPiece(offer.slots());
+        if (piece == null) {
+          progress = false;
+          break;
+        }
+        dispatch(piece, offer.credits().get(i).worker());
+        left[i]--;
+        progress = true;
+      }
+    }
+    List<Credit> leftover = new ArrayList<>();
+    for (int i = 0; i < left.length; i++) {
+      if (left[i] > 0) {
+        leftover.add(new Credit(offer.credits().get(i).worker(), left[i]));
+      }
+    }
+    advertisedWork = hasWork();
+    coordinator.tell(new Coordinator.OfferUsed(id, leftover, advertisedWork));
+    return this;
+  }
+
+  private Behavior<JobProtocol.Command> onChunkProcessed(ChunkProcessed msg) {
+    Lease lease = leases.remove(msg.leaseId());
+    if (lease == null || state.isFinal()) {
+      // a late result of a chunk that was re-sent (its worker was taken for lost) or of a cancelled job
+      return this;
+    }
+    if (kind == FunctionKind.CPU && msg.computeNanos() > 0) {
+      sizer.observe(msg.results().size(), msg.computeNanos());
+    }
+    accept(lease.piece().firstIndex(), msg.results());
+    return afterChange();
+  }
+
+  private Behavior<JobProtocol.Command> onChunkReturned(ChunkReturned msg) {
+    Lease lease = leases.remove(msg.leaseId());
+    if (lease != null && !state.isFinal()) {
+      pending.add(lease.piece());
+    }
+    return afterChange();
+  }
+
+  private Behavior<JobProtocol.Command> onWorkerLost(WorkerLost lost) {
+    for (Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
+      Lease lease = it.next();
+      if (!lease.worker().equals(lost.worker())) {
+        continue;
+      }
+      it.remove();
+      Piece p = lease.piece();
+      int losses = p.losses() + 1;
+      int count = p.items().count();
+      if (losses < settings.poisonThreshold()) {
+        pending.add(new Piece(p.firstIndex(), p.items(), losses));
+      } else if (count == 1) {
+        getContext().getLog().warn("job {}: item {} lost its worker {} times; failing it as WorkerLost",
+            id, p.firstIndex(), losses);
+        accept(p.firstIndex(), ChunkResults.allFailed(1, "WorkerLost",
+            "the worker running this item died " + losses + " times"));
+      } else {
+        // the chunk keeps killing workers: bisect it so the item responsible ends up alone
+        int half = count / 2;
+        pending.add(new Piece(p.firstIndex(), p.items().slice(0, half), losses - 1));
+        pending.add(new Piece(p.firstIndex() + half, p.items().slice(half, count), losses - 1));
+      }
+    }
+    return afterChange();
+  }
+
+  private Behavior<JobProtocol.Command> onSourceRead(SourceRead read) {
+    reading = false;
+    if (state.isFinal()) {
+      return this;
+    }
+    if (read.failure() != null) {
+      return fail(rootMessage(read.failure()));
+    }
+    take(read.batch());
+    return afterChange();
+  }
+
+  private Behavior<JobProtocol.Command> onSinkWritten(SinkWritten written) {
+    sinkQueued--;
+    if (written.failure() != null && !state.isFinal()) {
+      return fail("cannot write results: " + rootMessage(written.failure()));
+    }
+    return afterChange();
+  }
+
+  private Behavior<JobProtocol.Command> onSinkClosed(SinkClosed closed) {
+    if (closed.failure() != null && message == null) {
+      message = "cannot close results: " + rootMessage(closed.failure());
+    }
+    JobStatus status = status();
+    coordinator.tell(new Coordinator.JobFinished(status));
+    closeWaiters.forEach(w -> w.tell(status));
+    return Behaviors.stopped();
+  }
+
+  private Behavior<JobProtocol.Command> onGetStatus(GetStatus get) {
+    get.replyTo().tell(status());
+    return this;
+  }
+
+  private Behavior<JobProtocol.Command> onCancel(Cancel cancel) {
+    if (state.isFinal()) {
+      cancel.replyTo().tell(status());
+      return this;
+    }
+    Set<ActorRef<WorkerProtocol.Command>> holding = new HashSet<>();
+    leases.values().forEach(l -> holding.add(l.worker()));
+    holding.forEach(w -> w.tell(new WorkerProtocol.CancelJob(id)));
+    leases.clear();
+    pending.clear();
+    readAhead = null;
+    closeWaiters.add(cancel.replyTo());
+    finish(JobState.CANCELLED);
+    return this;
+  }
+
+  private Behavior<JobProtocol.Command> onReportProgress() {
+    if (!state.isFinal()) {
+      coordinator.tell(new Coordinator.JobProgress(status()));
+    }
+    return this;
+  }
+
+  private Behavior<JobProtocol.Command> afterChange() {
+    if (state.isFinal()) {
+      return this;
+    }
+    if (sourceEnded && readAhead == null && pending.isEmpty() && leases.isEmpty() && reorder.held() == 0
+        && sinkQueued == 0) {
+      finish(errors > 0 ? JobState.COMPLETED_WITH_ERRORS : JobState.SUCCEEDED);
+      return this;
+    }
+    if (!advertisedWork && hasWork()) {
+      advertisedWork = true;
+      coordinator.tell(new Coordinator.JobHasWork(id));
+    }
+    return this;
+  }
+
+  private Behavior<JobProtocol.Command> fail(String reason) {
+    getContext().getLog().warn("job {} failed: {}", id, reason);
+    message = reason;
+    Set<ActorRef<WorkerProtocol.Command>> holding = new HashSet<>();
+    leases.values().forEach(l -> holding.add(l.worker()));
+    holding.forEach(w -> w.tell(new WorkerProtocol.CancelJob(id)));
+    leases.clear();
+    pending.clear();
+    readAhead = null;
+    finish(JobState.FAILED);
+    return this;
+  }
+
+  private void finish(JobState end) {
+    state = end;
+    finishedAt = System.currentTimeMillis();
+    if (closing) {
+      return;
+    }
+    closing = true;
+    source.close();
+    JobStatus status = status();
+    CompletableFuture<Void> closed = sinkChain.handle((v, e) -> null)
+        .thenRunAsync(() -> {
+          try {
+            sink.close(status);
+          } catch (Exception e) {
+            throw new java.util.concurrent.CompletionException(e);
+          }
+        }, sinkExecutor);
+    getContext().pipeToSelf(closed, (v, failure) -> new SinkClosed(failure));
+  }
+
+  private boolean hasWork() {
+    return !state.isFinal() && (!pending.isEmpty() || readAhead != null || (!sourceEnded && !reading && canCut()));
+  }
+
+  /** New chunks are cut only while the job's outstanding chunks stay within its window. */
+  private boolean canCut() {
+    return leases.size() + pending.size() + reorder.held() + sinkQueued < settings.window();
+  }
+
+  private Piece nextPiece(int slots) {
+    if (!pending.isEmpty()) {
+      return pending.poll();
+    }
+    if (readAhead != null) {
+      Piece p = readAhead;
+      readAhead = null;
+      // a blocking source reads one chunk ahead so the next offer need not wait for it
+      if (!source.inMemory() && !sourceEnded && !reading && canCut()) {
+        readMore(chunkSize(slots));
+      }
+      return p;
+    }
+    if (sourceEnded || reading || !canCut()) {
+      return null;
+    }
+    readMore(chunkSize(slots));
+    Piece p = readAhead;
+    readAhead = null;
+    return p;
+  }
+
+  private int chunkSize(int slots) {
+    if (request.chunkSize() > 0) {
+      return request.chunkSize();
+    }
+    long total = source.total();
+    return sizer.size(kind, total < 0 ? -1 : total - cutIndex, slots);
+  }
+
+  /** Asks the source for more; an in-memory source answers at once and fills {@code readAhead}. */
+  private void readMore(int max) {
+    CompletionStage<ItemBatch> stage = source.next(max);
+    CompletableFuture<ItemBatch> f = stage.toCompletableFuture();
+    if (f.isDone() && !f.isCompletedExceptionally()) {
+      take(f.join());
+      return;
+    }
+    reading = true;
+    getContext().pipeToSelf(stage, SourceRead::new);
+  }
+
+  private void take(ItemBatch batch) {
+    if (batch.count() == 0) {
+      sourceEnded = true;
+      return;
+    }
+    readAhead = new Piece(cutIndex, batch, 0);
+    cutIndex += batch.count();
+    if (source.total() >= 0 && cutIndex >= source.total()) {
+      sourceEnded = true;
+    }
+  }
+
+  private void dispatch(Piece piece, ActorRef<WorkerProtocol.Command> worker) {
+    if (state == JobState.QUEUED) {
+      state = JobState.RUNNING;
+      startedAt = System.currentTimeMillis();
+    }
+    long lease = nextLease++;
+    leases.put(lease, new Lease(piece, worker));
+    ChunkTask task = new ChunkTask(id, lease, piece.firstIndex(), request.function(), request.argsJson(),
+        request.timeoutMs(), piece.items());
+    worker.tell(new WorkerProtocol.ProcessChunk(task, getContext().getSelf().narrow()));
+  }
+
+  private void accept(long firstIndex, ChunkResults results) {
+    done += results.size();
+    errors += results.errorCount();
+    if (request.ordered()) {
+      for (ReorderBuffer.Ready r : reorder.add(firstIndex, results)) {
+        toSink(r.firstIndex(), r.results());
+      }
+    } else {
+      toSink(firstIndex, results);
+    }
+  }
+
+  private void toSink(long firstIndex, ChunkResults results) {
+    sinkQueued++;
+    sinkChain = sinkChain.thenRunAsync(() -> {
+      try {
+        sink.write(firstIndex, results);
+      } catch (Exception e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    }, sinkExecutor);
+    getContext().pipeToSelf(sinkChain, (v, failure) -> new SinkWritten(failure));
+  }
+
+  private JobStatus status() {
+    long now = state.isFinal() ? finishedAt : System.currentTimeMillis();
+    long jobMillis = now - submittedAt;
+    long total = source.total() >= 0 ? source.total() : (sourceEnded ? cutIndex : -1);
+    double rate = jobMillis > 0 ? done * 1000.0 / jobMillis : 0;
+    return new JobStatus(id, request.function(), state, total, done, errors, submittedAt, startedAt,
+        state.isFinal() ? finishedAt : 0, jobMillis, rate, request.ordered(), message);
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null && (t instanceof java.util.concurrent.CompletionException
+        || t instanceof java.util.concurrent.ExecutionException)) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+}

@@ -1,0 +1,42 @@
+package dev.shoal.protocol;
+
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What workers tell the coordinator. Open: the coordinator adds its local job commands to it.
+ *
+ * <p>Demand is stated, not counted: a worker says how many more chunks it wants and how many it has
+ * received in all; the coordinator subtracts what it sent since. A lost or repeated message
+ * therefore never leaves a worker starved or flooded, and the periodic repetition doubles as the
+ * worker's heartbeat, which renews the leases on the chunks it holds.
+ */
+public final class CoordinatorProtocol {
+
+  private CoordinatorProtocol() {}
+
+  public interface Command {}
+
+  /**
+   * @param wanted how many more chunks the worker can take now (free slots plus prefetch)
+   * @param received how many chunks it has received since it started
+   * @param slots chunks it runs at once
+   * @param node a readable name of its node (host:port or "local")
+   * @param draining true once it stopped taking work before leaving
+   */
+  public record WorkerDemand(
+      ActorRef<WorkerProtocol.Command> worker,
+      int wanted,
+      long received,
+      int slots,
+      int busy,
+      String node,
+      boolean draining,
+      List<FunctionInfo> functions) implements Command, CborSerializable {}
+
+  /**
+   * The worker has drained (it finished its running chunks and handed its queued ones back to their
+   * jobs) and is stopping: forget it without treating anything it held as lost.
+   */
+  public record WorkerLeaving(ActorRef<WorkerProtocol.Command> worker) implements Command, CborSerializable {}
+}

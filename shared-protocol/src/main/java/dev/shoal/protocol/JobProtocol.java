@@ -1,0 +1,28 @@
+package dev.shoal.protocol;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The messages a job actor accepts from workers. Open for the coordinator's own job messages.
+ */
+public final class JobProtocol {
+
+  private JobProtocol() {}
+
+  public interface Command {}
+
+  /**
+   * A chunk's results. {@code computeNanos} is the time the worker spent on it, which the job uses to
+   * size its next chunks.
+   */
+  public record ChunkProcessed(
+      long leaseId, ChunkResults results, long computeNanos, ActorRef<WorkerProtocol.Command> worker)
+      implements Command, CborSerializable {}
+
+  /**
+   * The worker hands a chunk back unstarted (it is draining before it leaves): run it elsewhere,
+   * ahead of the chunks not yet handed out.
+   */
+  public record ChunkReturned(long leaseId, ActorRef<WorkerProtocol.Command> worker)
+      implements Command, CborSerializable {}
+}

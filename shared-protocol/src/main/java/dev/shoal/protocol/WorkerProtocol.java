@@ -1,0 +1,30 @@
+package dev.shoal.protocol;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+/**
+ * The messages a worker accepts from the coordinator and from jobs. {@link Command} is left open
+ * (not sealed) because the worker actor adds its own private messages to it in another module.
+ */
+public final class WorkerProtocol {
+
+  private WorkerProtocol() {}
+
+  /** Workers register under this key with the Receptionist, which is how {@code /cluster} lists them. */
+  public static final ServiceKey<Command> WORKER_KEY = ServiceKey.create(Command.class, "shoal-worker");
+
+  public interface Command {}
+
+  /** Run this chunk and send {@link JobProtocol.ChunkProcessed} to {@code replyTo}. */
+  public record ProcessChunk(ChunkTask task, ActorRef<JobProtocol.Command> replyTo)
+      implements Command, CborSerializable {}
+
+  /** The job was cancelled: interrupt its running items and drop its queued chunks. */
+  public record CancelJob(String jobId) implements Command, CborSerializable {}
+
+  /** The coordinator does not know this worker (it restarted, or took the worker for lost): register again. */
+  public enum Reregister implements Command, CborSerializable {
+    INSTANCE
+  }
+}

@@ -1,0 +1,225 @@
+package dev.shoal.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.LongNode;
+import dev.shoal.protocol.ChunkResults;
+import dev.shoal.protocol.ChunkTask;
+import dev.shoal.protocol.FunctionKind;
+import dev.shoal.protocol.ItemBatch;
+import dev.shoal.protocol.ItemError;
+import dev.shoal.protocol.ShoalFunction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the items of one chunk through a user function, off the actor thread. {@code CPU} functions
+ * run the items one after another on one CPU thread (the chunk is the unit of parallelism);
+ * {@code IO} functions run every item of the chunk concurrently on the IO executor.
+ *
+ * <p>Never throws for a bad item: an exception, a time-out ({@code Timeout}), a JSON item that does
+ * not parse ({@code InvalidItem}) or a cancellation ({@code Cancelled}) becomes that item's error.
+ */
+final class ChunkRunner {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ChunkTask task;
+  private final ShoalFunction function;
+  private final JsonNode args;
+  private final WorkerExecutors executors;
+  private final Set<ItemCall> active = ConcurrentHashMap.newKeySet();
+  private volatile boolean cancelled;
+  private final JsonNode[] values;
+  private final ItemError[] errors;
+
+  ChunkRunner(ChunkTask task, ShoalFunction function, JsonNode args, WorkerExecutors executors) {
+    this.task = task;
+    this.function = function;
+    this.args = args;
+    this.executors = executors;
+    this.values = new JsonNode[task.items().count()];
+    this.errors = new ItemError[task.items().count()];
+  }
+
+  /** A chunk whose function this node does not have: every item fails. */
+  static ChunkResults unknownFunction(ChunkTask task) {
+    return ChunkResults.allFailed(task.items().count(), "UnknownFunction",
+        "function '" + task.function() + "' is not installed on this worker");
+  }
+
+  CompletableFuture<ChunkResults> start() {
+    int n = task.items().count();
+    if (function.kind() == FunctionKind.IO && n > 1) {
+      CompletableFuture<ChunkResults> done = new CompletableFuture<>();
+      AtomicInteger remaining = new AtomicInteger(n);
+      for (int i = 0; i < n; i++) {
+        int offset = i;
+        executors.submitIo(() -> {
+          try {
+            runItem(offset);
+          } finally {
+            // the decrement publishes this item's slot to the thread that sees zero
+            if (remaining.decrementAndGet() == 0) {
+              done.complete(build());
+            }
+          }
+        });
+      }
+      return done;
+    }
+    if (function.kind() == FunctionKind.IO) {
+      CompletableFuture<ChunkResults> done = new CompletableFuture<>();
+      executors.submitIo(() -> {
+        runItem(0);
+        done.complete(build());
+      });
+      return done;
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      for (int i = 0; i < n; i++) {
+        runItem(i);
+      }
+      return build();
+    }, executors.cpu());
+  }
+
+  /** Interrupts the running items; the ones not started yet fail as {@code Cancelled}. */
+  void cancel() {
+    cancelled = true;
+    for (ItemCall call : active) {
+      call.interrupt();
+    }
+  }
+
+  String jobId() {
+    return task.jobId();
+  }
+
+  private void runItem(int offset) {
+    if (cancelled) {
+      errors[offset] = new ItemError(offset, "Cancelled", "the job was cancelled");
+      return;
+    }
+    JsonNode item;
+    try {
+      item = item(task.items(), offset);
+    } catch (Exception e) {
+      errors[offset] = new ItemError(offset, "InvalidItem", "item is not valid JSON: " + e.getMessage());
+      return;
+    }
+    ItemCall call = new ItemCall(Thread.currentThread());
+    active.add(call);
+    ScheduledFuture<?> timer = task.timeoutMs() > 0
+        ? executors.timers().schedule(call::timeOut, task.timeoutMs(), TimeUnit.MILLISECONDS)
+        : null;
+    try {
+      JsonNode v = function.apply(item, args);
+      values[offset] = v == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : v;
+    } catch (Throwable e) {
+      errors[offset] = errorOf(offset, e, call);
+    } finally {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      call.finish();
+      active.remove(call);
+    }
+  }
+
+  private ItemError errorOf(int offset, Throwable e, ItemCall call) {
+    if (call.timedOut) {
+      return new ItemError(offset, "Timeout", "item took longer than timeoutMs=" + task.timeoutMs());
+    }
+    if (cancelled) {
+      return new ItemError(offset, "Cancelled", "the job was cancelled");
+    }
+    if (e instanceof VirtualMachineError vme && !(e instanceof StackOverflowError)) {
+      // out of memory and the like leave the JVM in no state to go on: let the node die and the
+      // coordinator re-send the chunk (and isolate the item if it keeps killing workers)
+      throw vme;
+    }
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    return new ItemError(offset, e.getClass().getSimpleName(), message);
+  }
+
+  private static JsonNode item(ItemBatch items, int offset) throws Exception {
+    return items.isRange() ? LongNode.valueOf(items.rangeStart() + offset) : JSON.readTree(items.json().get(offset));
+  }
+
+  private ChunkResults build() {
+    int n = values.length;
+    List<ItemError> errs = new ArrayList<>();
+    boolean allLong = true;
+    for (int i = 0; i < n; i++) {
+      if (errors[i] != null) {
+        errs.add(errors[i]);
+      } else if (allLong && !(values[i].isIntegralNumber() && values[i].canConvertToLong())) {
+        allLong = false;
+      }
+    }
+    if (allLong) {
+      long[] longs = new long[n];
+      for (int i = 0; i < n; i++) {
+        if (errors[i] == null) {
+          longs[i] = values[i].longValue();
+        }
+      }
+      return new ChunkResults(longs, null, errs);
+    }
+    List<String> json = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      json.add(errors[i] == null ? text(values[i]) : null);
+    }
+    return new ChunkResults(null, json, errs);
+  }
+
+  private static String text(JsonNode v) {
+    if (v.isTextual() || v.isNumber() || v.isBoolean() || v.isNull()) {
+      return v.toString();
+    }
+    try {
+      return JSON.writeValueAsString(v);
+    } catch (Exception e) {
+      return "null";
+    }
+  }
+
+  /**
+   * One item on one thread. The timer and the finishing thread agree under a lock, so an interrupt
+   * meant for this item never leaks into the next item run by the same thread.
+   */
+  private static final class ItemCall {
+    final Thread thread;
+    volatile boolean timedOut;
+    private boolean finished;
+
+    ItemCall(Thread thread) {
+      this.thread = thread;
+    }
+
+    synchronized void timeOut() {
+      if (!finished) {
+        timedOut = true;
+        thread.interrupt();
+      }
+    }
+
+    synchronized void interrupt() {
+      if (!finished) {
+        thread.interrupt();
+      }
+    }
+
+    synchronized void finish() {
+      finished = true;
+      Thread.interrupted();
+    }
+  }
+}
