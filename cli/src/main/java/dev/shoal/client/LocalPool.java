@@ -96,7 +96,7 @@ public final class LocalPool implements Pool {
   @Override
   public JobHandle submit(JobRequest request, Items items) {
     QueueSink sink = new QueueSink();
-    Coordinator.SubmitReply reply = ask(replyTo -> new Coordinator.SubmitJob(request, items.toSource(), sink, replyTo));
+    Coordinator.SubmitReply reply = ask(replyTo -> new Coordinator.SubmitJob(request, items.toSource(), id -> sink, replyTo));
     if (reply instanceof Coordinator.JobRejected r) {
       throw new IllegalArgumentException(r.reason());
     }

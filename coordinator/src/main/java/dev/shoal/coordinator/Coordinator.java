@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.Address;
@@ -56,7 +57,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   // --- commands from the edge (Java API, CLI, HTTP); same JVM, never serialized ---
 
-  public record SubmitJob(JobRequest request, ItemSource source, ResultSink sink, ActorRef<SubmitReply> replyTo)
+  /**
+   * Submits a job. {@code sinkFor} makes the job's sink once its id is known (the HTTP API names its
+   * results file after it); it runs on the coordinator's thread, so it must not block.
+   */
+  public record SubmitJob(
+      JobRequest request, ItemSource source, Function<String, ResultSink> sinkFor, ActorRef<SubmitReply> replyTo)
       implements CoordinatorProtocol.Command {}
 
   public record GetJob(String id, ActorRef<Optional<JobStatus>> replyTo) implements CoordinatorProtocol.Command {}
@@ -190,8 +196,16 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       return this;
     }
     String id = newJobId();
+    ResultSink sink;
+    try {
+      sink = submit.sinkFor().apply(id);
+    } catch (RuntimeException e) {
+      submit.source().close();
+      submit.replyTo().tell(new JobRejected("cannot store results: " + e.getMessage()));
+      return this;
+    }
     ActorRef<JobProtocol.Command> ref = getContext().spawn(
-        Job.create(id, submit.request(), fn.get().kind(), submit.source(), submit.sink(), sinkExecutor,
+        Job.create(id, submit.request(), fn.get().kind(), submit.source(), sink, sinkExecutor,
             getContext().getSelf(), settings),
         "job-" + id);
     long now = System.currentTimeMillis();
