@@ -1,0 +1,27 @@
+package dev.shoal.bench;
+
+/**
+ * How many times to run something: {@code warmups} uncounted runs, then the median of {@code
+ * counted}. A run longer than {@link #SLOW_SECONDS} is counted at once and ends the series, so that
+ * the 10- and 20-second baselines (a sequential loop of 2-second sleeps) run once.
+ */
+record Runs(int warmups, int counted) {
+
+  static final double SLOW_SECONDS = 5.0;
+
+  /** Shoal on warm nodes: 2 warm-ups and 5 runs (1 and 3 with --quick); sleep 1 warm-up and 1 run. */
+  static Runs shoal(Workload w, boolean quick) {
+    if (w.single()) {
+      return new Runs(1, 1);
+    }
+    return quick ? new Runs(1, 3) : new Runs(2, 5);
+  }
+
+  /** A baseline is a fresh process each run: 1 warm-up (file cache, JIT-free) and 3 runs (1 with --quick). */
+  static Runs baseline(Workload w, boolean quick) {
+    if (w.single()) {
+      return new Runs(0, 1);
+    }
+    return quick ? new Runs(1, 1) : new Runs(1, 3);
+  }
+}
