@@ -18,7 +18,8 @@ import dev.shoal.protocol.FunctionKind;
  *       the total is unknown (a stream), {@code remaining} counts as unlimited.
  *   <li><b>IO functions</b> run every item of a chunk at once, so time per chunk does not grow with
  *       its size: {@code size = ceil(remaining / slots)} within {@code [1, max-io]}, which puts every
- *       item in flight at once when the cluster's IO capacity allows.
+ *       item in flight at once when the cluster's IO capacity allows. The size never shrinks during
+ *       a job (the largest share so far is kept), so the chunks of one round are all of one size.
  * </ul>
  */
 public final class ChunkSizer {
@@ -29,6 +30,7 @@ public final class ChunkSizer {
   private final long targetNanos;
   private final long floorNanos;
   private double nanosPerItem = -1;
+  private long ioShare;
 
   public ChunkSizer(int max, int maxIo, int initial, long targetNanos, long floorNanos) {
     this.max = max;
@@ -60,7 +62,11 @@ public final class ChunkSizer {
     long rest = remaining < 0 ? Long.MAX_VALUE / 8 : remaining;
     if (kind == FunctionKind.IO) {
       long even = remaining < 0 ? maxIo : ceilDiv(rest, slots);
-      return (int) clamp(even, 1, Math.min(maxIo, Math.max(1, rest)));
+      // the chunks of one offer are cut one after another, each leaving less remaining: shares of
+      // what is left would halve (968, 484, ... 1) and the tail would run as a string of short IO
+      // rounds on busy slots; the largest share so far holds for the rest of the job instead
+      ioShare = Math.max(ioShare, even);
+      return (int) clamp(ioShare, 1, Math.min(maxIo, Math.max(1, rest)));
     }
     long size = ceilDiv(rest, 4L * slots);
     if (nanosPerItem < 0) {
