@@ -1,17 +1,157 @@
 package dev.shoal.bench;
 
+import dev.shoal.client.Items;
+import dev.shoal.client.JobHandle;
+import dev.shoal.client.Pool;
+import dev.shoal.client.ResultChunk;
+import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.JobStatus;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 
-/** Cluster mode: a coordinator and two worker JVMs on loopback. */
+/**
+ * Cluster mode: a coordinator and two worker JVMs on loopback, started once and kept warm; jobs go
+ * through {@code Shoal.connect}, the same {@link Pool} interface as local mode. Measures the four
+ * workloads, the HTTP round trip of a single-item job, the coordinator's heap during a 10,000,000-item
+ * job and the time from {@code kill -9} of a worker to its chunks running elsewhere (last, since it
+ * leaves one worker).
+ */
 final class ClusterBench {
 
+  static final String WORKER_LOST = "worker lost";
+  private static final int WORKERS = 2;
+
   private final Path repo;
+  private final Anchors anchors;
+  private final Path work;
+  private final boolean quick;
+  private final long heapItems;
 
   ClusterBench(Path repo, Anchors anchors, Path work, boolean quick, long heapItems) {
     this.repo = repo;
+    this.anchors = anchors;
+    this.work = work;
+    this.quick = quick;
+    this.heapItems = heapItems;
   }
 
-  void run(Report report) {
-    report.notes.add("cluster mode not measured yet (" + repo + ")");
+  void run(Report report) throws Exception {
+    Path jar = repo.resolve("cli/target/shoal.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("no " + jar + "; build it first (bench/run does)");
+    }
+    Path gcLog = work.resolve("coordinator-gc.log");
+    int cores = Runtime.getRuntime().availableProcessors();
+    Progress.say("%nShoal cluster mode: a coordinator and %d worker JVMs on loopback, %d slots each (= cores)", WORKERS, cores);
+    try (ClusterNodes cluster = new ClusterNodes(jar, work, List.of(WORKER_LOST))) {
+      long t0 = System.nanoTime();
+      cluster.startCoordinator(List.of("-Xlog:gc:file=" + gcLog + ":uptime"));
+      for (int i = 1; i <= WORKERS; i++) {
+        cluster.startWorker("worker-" + i);
+      }
+      cluster.awaitWorkers(WORKERS, Duration.ofSeconds(180));
+      Progress.say("  cluster up in %.1f s at %s (not part of any job time)", (System.nanoTime() - t0) / 1e9, cluster.url());
+      try (Pool pool = RemotePools.connect(cluster.url())) {
+        ShoalRuns runs = new ShoalRuns(anchors, work);
+        for (Workload w : Workload.values()) {
+          String workers = WORKERS + " JVMs × " + cores + " slots";
+          report.rows.add(runs.measure(Targets.CLUSTER, pool, workers, w, quick));
+        }
+        new HttpRoundTrip(cluster.url()).measure(report, quick ? 200 : 1000);
+        heap(report, pool, gcLog);
+        recovery(report, pool, cluster);
+      }
+    }
+  }
+
+  /**
+   * Peak coordinator heap during a large {@code square} job whose results stream to a file. What is
+   * measured: from the coordinator's {@code -Xlog:gc} log, the largest heap occupancy left after a
+   * collection during the job (live data plus what survived, the memory the job really holds) and
+   * the largest occupancy before one (which includes garbage and mostly reflects young-generation
+   * sizing).
+   */
+  private void heap(Report report, Pool pool, Path gcLog) throws IOException {
+    Progress.say("  coordinator heap during a %,d-item square job ...", heapItems);
+    GcLog before = GcLog.read(gcLog);
+    Path out = work.resolve("heap-square.txt");
+    long t0 = System.nanoTime();
+    long lines = 0;
+    JobStatus status;
+    try (JobHandle job = pool.submit(new JobRequest("square", "{}", 0, true, 0), Items.range(0, heapItems));
+        AnchorWriter writer = new AnchorWriter(out)) {
+      for (Iterator<ResultChunk> it = job.chunks(); it.hasNext(); ) {
+        ResultChunk c = it.next();
+        writer.write(c.results());
+        lines += c.results().size();
+      }
+      status = job.await();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Files.deleteIfExists(out);
+    GcLog during = GcLog.read(gcLog).after(before.lastGc());
+    String how = String.format(Locale.ROOT, "%,d items (%s, %,d results written) in %.1f s; %d GCs during the job; "
+        + "max heap after GC, from the coordinator's -Xlog:gc", heapItems, status.state(), lines, seconds, during.count());
+    report.extras.add(new Report.Extra(Targets.HEAP, during.count() > 0 ? during.maxAfterMb() : Double.NaN, "MB", how));
+    report.extras.add(new Report.Extra("coordinator heap before GC (peak, garbage included)", during.maxBeforeMb(), "MB",
+        "committed heap up to " + during.maxCommittedMb() + " MB; the default heap of a 2-core JVM"));
+    Progress.say("  coordinator heap: max %d MB after GC, %d MB before GC, %d GCs; job %.1f s, %s", during.maxAfterMb(),
+        during.maxBeforeMb(), during.count(), seconds, status.state());
+  }
+
+  /**
+   * Kills a worker with {@code kill -9} in the middle of a long {@code sha256} job and times (a) the
+   * coordinator's {@code worker lost} log line and (b) results flowing again: in an ordered job the
+   * result stream stalls at the first chunk the dead worker held and moves on only once that chunk
+   * has run elsewhere, so the end of the longest stall after the kill bounds (b) from above.
+   */
+  private void recovery(Report report, Pool pool, ClusterNodes cluster) throws Exception {
+    int items = 40_000;
+    Progress.say("  kill -9 of a worker during a %,d-item sha256 job ...", items);
+    List<Long> arrivals = new ArrayList<>();
+    long killAt = 0;
+    long received = 0;
+    JobStatus status;
+    cluster.forget(WORKER_LOST);
+    ClusterNodes.Node victim = cluster.workers().get(cluster.workers().size() - 1);
+    try (JobHandle job = pool.submit(new JobRequest("sha256", "{\"rounds\":5000}", 0, true, 0), Items.range(0, items))) {
+      for (Iterator<ResultChunk> it = job.chunks(); it.hasNext(); ) {
+        ResultChunk c = it.next();
+        long now = System.nanoTime();
+        arrivals.add(now);
+        received += c.results().size();
+        if (killAt == 0 && received >= items / 10) {
+          cluster.kill(victim);
+          killAt = System.nanoTime();
+        }
+      }
+      status = job.await();
+    }
+    Long lostAt = cluster.firstSeenNanos(WORKER_LOST);
+    long resumedAt = 0;
+    long longestGap = -1;
+    for (int i = 1; i < arrivals.size(); i++) {
+      if (arrivals.get(i) > killAt && arrivals.get(i) - Math.max(arrivals.get(i - 1), killAt) > longestGap) {
+        longestGap = arrivals.get(i) - Math.max(arrivals.get(i - 1), killAt);
+        resumedAt = arrivals.get(i);
+      }
+    }
+    boolean complete = received == items && status.errors() == 0;
+    String check = String.format(Locale.ROOT, "%s, %,d of %,d results, %d errors", status.state(), received, items, status.errors());
+    if (lostAt != null) {
+      report.extras.add(new Report.Extra("worker kill -9 to the coordinator's \"worker lost\"", (lostAt - killAt) / 1e9, "s",
+          "the coordinator's log line, timed as the harness read it; " + check));
+    }
+    report.extras.add(new Report.Extra(Targets.RECOVERY, complete && resumedAt > 0 ? (resumedAt - killAt) / 1e9 : Double.NaN, "s",
+        "upper bound: kill -9 to the end of the longest stall of the ordered result stream (the lost chunk was re-run and "
+        + "delivered); " + check));
+    Progress.say("  recovery: worker lost after %s s, results flowing again after %.2f s; %s",
+        lostAt == null ? "?" : String.format(Locale.ROOT, "%.2f", (lostAt - killAt) / 1e9), (resumedAt - killAt) / 1e9, check);
   }
 }

@@ -1,0 +1,195 @@
+package dev.shoal.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster on loopback for the harness: one coordinator and worker JVMs started from the packaged
+ * jar ({@code java -jar cli/target/shoal.jar coordinator|worker}) on free ports, configured through
+ * the launcher's {@code SHOAL_*} environment variables. Each node's output goes to a log file; the
+ * coordinator's lines are also watched, so that the moment a line first appears (such as {@code
+ * worker lost}) can be timed. {@link #close()} stops every node it started, and only those.
+ */
+final class ClusterNodes implements AutoCloseable {
+
+  /** A node JVM the harness started. */
+  record Node(String name, Process process, Path log) {
+    long pid() {
+      return process.pid();
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path jar;
+  private final Path work;
+  private final int remotingPort = freePort();
+  private final int httpPort = freePort();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final List<Node> nodes = new ArrayList<>();
+  private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
+  private final List<String> watched;
+  private Node coordinator;
+
+  /** @param watched coordinator log fragments whose first appearance is timed ({@link #firstSeenNanos}) */
+  ClusterNodes(Path jar, Path work, List<String> watched) {
+    this.jar = jar;
+    this.work = work;
+    this.watched = List.copyOf(watched);
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  Node coordinator() {
+    return coordinator;
+  }
+
+  List<Node> workers() {
+    return nodes.stream().filter(n -> n != coordinator).toList();
+  }
+
+  /** Starts the coordinator; {@code jvmOptions} go before {@code -jar} (the GC log, for one). */
+  Node startCoordinator(List<String> jvmOptions) throws IOException {
+    coordinator = start("coordinator", "coordinator", remotingPort, jvmOptions, true);
+    return coordinator;
+  }
+
+  Node startWorker(String name) throws IOException {
+    return start(name, "worker", freePort(), List.of(), false);
+  }
+
+  /** Waits until the coordinator's {@code GET /cluster} lists {@code workers} workers. */
+  void awaitWorkers(int workers, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      for (Node n : nodes) {
+        if (!n.process().isAlive()) {
+          throw new IllegalStateException(n.name() + " exited with " + n.process().exitValue() + "; see " + n.log());
+        }
+      }
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/cluster"))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        last = r.statusCode() + " " + r.body();
+        if (r.statusCode() == 200 && workerCount(JSON.readTree(r.body())) >= workers) {
+          return;
+        }
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the cluster did not show " + workers + " workers within " + timeout.toSeconds()
+        + " s (last answer: " + last + "); see the logs in " + work);
+  }
+
+  private static int workerCount(JsonNode cluster) {
+    JsonNode ws = cluster.get("workers");
+    return ws != null && ws.isArray() ? ws.size() : 0;
+  }
+
+  /** When the watched fragment first appeared in the coordinator's output ({@link System#nanoTime}), or null. */
+  Long firstSeenNanos(String fragment) {
+    return firstSeen.get(fragment);
+  }
+
+  void forget(String fragment) {
+    firstSeen.remove(fragment);
+  }
+
+  /** {@code kill -9}: the JVM gets no chance to leave the cluster. */
+  void kill(Node node) throws InterruptedException {
+    node.process().destroyForcibly();
+    node.process().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  private Node start(String name, String role, int port, List<String> jvmOptions, boolean watch) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Dpekko.management.http.port=" + freePort());
+    cmd.addAll(jvmOptions);
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    cmd.add(role);
+    Path log = work.resolve(name + ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    Map<String, String> env = pb.environment();
+    env.put("SHOAL_HOST", "127.0.0.1");
+    env.put("SHOAL_PORT", String.valueOf(port));
+    env.put("SHOAL_SEEDS", "127.0.0.1:" + remotingPort);
+    env.put("SHOAL_HTTP_PORT", String.valueOf(httpPort));
+    env.remove("SHOAL_SLOTS");
+    Process p = pb.start();
+    Node node = new Node(name, p, log);
+    nodes.add(node);
+    Thread copier = new Thread(() -> copy(node, watch), "log-" + name);
+    copier.setDaemon(true);
+    copier.start();
+    return node;
+  }
+
+  /** Copies a node's output to its log, timing the first appearance of each watched fragment. */
+  private void copy(Node node, boolean watch) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(node.process().getInputStream(), StandardCharsets.UTF_8));
+        PrintWriter out = new PrintWriter(Files.newBufferedWriter(node.log(), StandardCharsets.UTF_8), true)) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        long now = System.nanoTime();
+        if (watch) {
+          for (String w : watched) {
+            if (line.contains(w)) {
+              firstSeen.putIfAbsent(w, now);
+            }
+          }
+        }
+        out.println(line);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Stops the nodes this harness started: SIGTERM, then {@code kill -9} for any still up after 30 s. */
+  @Override
+  public void close() throws InterruptedException {
+    for (Node n : nodes) {
+      n.process().destroy();
+    }
+    for (Node n : nodes) {
+      if (!n.process().waitFor(30, TimeUnit.SECONDS)) {
+        n.process().destroyForcibly();
+        n.process().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.shoal.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The latency of a single-item job over HTTP on a warm cluster: {@code POST /jobs} then {@code GET
+ * /jobs/{id}/results} until the result has arrived, with one reused {@link HttpClient} (keep-alive),
+ * one job at a time. Every answer is checked, so a fast error is not counted as a round trip.
+ */
+final class HttpRoundTrip {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String url;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+
+  HttpRoundTrip(String url) {
+    this.url = url;
+  }
+
+  void measure(Report report, int jobs) throws IOException, InterruptedException {
+    Progress.say("  HTTP single-item round trip, %d jobs after %d warm-ups ...", jobs, jobs / 5);
+    for (int i = 0; i < jobs / 5; i++) {
+      once(i);
+    }
+    List<Double> ms = new ArrayList<>(jobs);
+    for (int i = 0; i < jobs; i++) {
+      long t0 = System.nanoTime();
+      once(i);
+      ms.add((System.nanoTime() - t0) / 1e6);
+    }
+    String how = String.format(Locale.ROOT, "%d jobs of one square item, one after another: POST /jobs + GET "
+        + "/jobs/{id}/results, java.net.http with a reused client; min %.2f ms, max %.2f ms", jobs, Stats.min(ms), Stats.max(ms));
+    report.extras.add(new Report.Extra(Targets.HTTP_P50, Stats.percentile(ms, 50), "ms", how));
+    report.extras.add(new Report.Extra(Targets.HTTP_P99, Stats.percentile(ms, 99), "ms", how));
+    Progress.say("  HTTP round trip: p50 %.2f ms, p99 %.2f ms", Stats.percentile(ms, 50), Stats.percentile(ms, 99));
+  }
+
+  /** One job of the item {@code x}; fails unless the result is x². */
+  private void once(long x) throws IOException, InterruptedException {
+    String body = "{\"function\":\"square\",\"items\":[" + x + "]}";
+    HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(url + "/jobs"))
+        .header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    if (posted.statusCode() / 100 != 2) {
+      throw new IllegalStateException("POST /jobs answered " + posted.statusCode() + ": " + posted.body());
+    }
+    String id = JSON.readTree(posted.body()).path("id").asText();
+    HttpResponse<String> results = http.send(HttpRequest.newBuilder(URI.create(url + "/jobs/" + id + "/results"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    if (results.statusCode() != 200) {
+      throw new IllegalStateException("GET /jobs/" + id + "/results answered " + results.statusCode() + ": " + results.body());
+    }
+    JsonNode line = JSON.readTree(results.body().strip());
+    if (line.path("value").asLong() != x * x) {
+      throw new IllegalStateException("job " + id + " answered " + results.body().strip() + " for square(" + x + ")");
+    }
+  }
+}
