@@ -32,11 +32,7 @@ import picocli.CommandLine.Option;
 public final class BenchMain implements Callable<Integer> {
 
   enum Section {
-    BASELINES, LOCAL, CLUSTER, MICRO;
-
-    static Section parse(String s) {
-      return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
-    }
+    BASELINES, LOCAL, CLUSTER, MICRO
   }
 
   @Option(names = "--quick", description = "fewer runs: 1 warm-up and the median of 3 (baselines: 1), a short JMH run, 200 HTTP jobs")
@@ -44,7 +40,7 @@ public final class BenchMain implements Callable<Integer> {
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
       description = "run only these: baselines, local, cluster, micro (repeatable or comma-separated; default: all)")
-  List<String> only;
+  List<Section> only;
 
   @Option(names = "--anchors", paramLabel = "DIR", description = "the anchors directory (default: $SHOAL_ANCHORS, else ../shared/anchors beside the repository)")
   Path anchorsDir;
@@ -52,12 +48,15 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "where latest.md and latest.json go (default: bench/results)")
   Path out;
 
+  @Option(names = "--publish", description = "also write the report to bench/RESULTS.md (the figures kept in the repository)")
+  boolean publish;
+
   @Option(names = "--heap-items", paramLabel = "N", defaultValue = "10000000", description = "items of the coordinator-heap job (default: ${DEFAULT-VALUE})")
   long heapItems;
 
   public static void main(String[] args) {
     org.slf4j.LoggerFactory.getILoggerFactory();
-    CommandLine cli = new CommandLine(new BenchMain());
+    CommandLine cli = new CommandLine(new BenchMain()).setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       System.err.println("bench: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
       if (System.getenv("SHOAL_DEBUG") != null) {
@@ -70,26 +69,21 @@ public final class BenchMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Set<Section> sections = EnumSet.noneOf(Section.class);
-    if (only == null || only.isEmpty()) {
-      sections = EnumSet.allOf(Section.class);
-    } else {
-      for (String s : only) {
-        try {
-          sections.add(Section.parse(s));
-        } catch (IllegalArgumentException e) {
-          throw new CommandLine.ParameterException(new CommandLine(this), "unknown section '" + s + "': use baselines, local, cluster or micro");
-        }
-      }
-    }
+    Set<Section> sections = only == null || only.isEmpty() ? EnumSet.allOf(Section.class) : EnumSet.copyOf(only);
     Path repo = Path.of(System.getProperty("shoal.repo", ".")).toAbsolutePath().normalize();
     Anchors anchors = Anchors.load(anchorsDir != null ? anchorsDir
         : System.getenv("SHOAL_ANCHORS") != null ? Path.of(System.getenv("SHOAL_ANCHORS"))
         : repo.resolve("../shared/anchors").normalize());
     Path results = out != null ? out : repo.resolve("bench/results");
-    String command = System.getProperty("shoal.command", "bench/run " + String.join(" ", argsOf()));
+    String command = System.getProperty("shoal.command", "dev.shoal.bench.BenchMain");
     Report report = new Report(OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString(), command, Machines.describe());
-    Progress.say("bench: %s; anchors %s", report.machine, anchors.dir);
+    Progress.say("bench: %d cores, %s, %s, %s; load average %s; anchors %s", report.machine.cores(), report.machine.memory(),
+        report.machine.jdk(), report.machine.python(), report.machine.loadAverage(), anchors.dir);
+    double load = Machines.loadAverage();
+    if (load > report.machine.cores() / 2.0) {
+      report.notes.add(String.format(java.util.Locale.ROOT, "The machine was busy when the run started (load average %.2f on %d "
+          + "cores): other work competed for the cores, so these figures are noisy.", load, report.machine.cores()));
+    }
     Path work = Files.createTempDirectory("shoal-bench");
     try {
       if (sections.contains(Section.BASELINES)) {
@@ -109,6 +103,10 @@ public final class BenchMain implements Callable<Integer> {
     }
     report.targets = Targets.check(report);
     report.write(results);
+    if (publish) {
+      Files.writeString(repo.resolve("bench/RESULTS.md"), report.markdown(), java.nio.charset.StandardCharsets.UTF_8);
+      Progress.say("bench: wrote %s", repo.resolve("bench/RESULTS.md"));
+    }
     Progress.say("%nbench: wrote %s and %s", results.resolve("latest.md"), results.resolve("latest.json"));
     Progress.say("bench: targets");
     for (Report.Target t : report.targets) {
@@ -140,17 +138,6 @@ public final class BenchMain implements Callable<Integer> {
         report.rows.add(runs.measure(Targets.LOCAL, pool, workers, w, quick));
       }
     }
-  }
-
-  private List<String> argsOf() {
-    List<String> a = new java.util.ArrayList<>();
-    if (quick) {
-      a.add("--quick");
-    }
-    if (only != null) {
-      a.add("--only " + String.join(",", only));
-    }
-    return a;
   }
 
   private static void deleteTree(Path dir) throws IOException {

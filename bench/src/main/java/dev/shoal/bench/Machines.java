@@ -21,6 +21,15 @@ final class Machines {
         System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
   }
 
+  /** The one-minute load average, or 0 when unknown. */
+  static double loadAverage() {
+    try {
+      return Double.parseDouble(firstLine(Path.of("/proc/loadavg")).split("\\s+")[0]);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   private static String memTotal() {
     String line = firstLine(Path.of("/proc/meminfo"));
     String[] parts = line.split("\\s+");
