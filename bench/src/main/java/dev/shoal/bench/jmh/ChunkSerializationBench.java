@@ -47,7 +47,8 @@ public class ChunkSerializationBench {
   @Setup(Level.Trial)
   public void setUp() {
     system = ActorSystem.create("bench", ConfigFactory.parseString(
-            "pekko.actor.provider = local\npekko.loglevel = WARNING\npekko.log-dead-letters = off")
+            "pekko.actor.provider = local\npekko.loglevel = WARNING\npekko.log-dead-letters = off\n"
+            + "pekko.coordinated-shutdown.exit-jvm = off")
         .withFallback(ConfigFactory.load()));
     serialization = SerializationExtension.get(system);
     int n = 10_000;
@@ -71,6 +72,22 @@ public class ChunkSerializationBench {
     serializerId = serializer.identifier();
     manifest = Serializers.manifestFor(serializer, chunk);
     bytes = serialization.serialize(chunk).get();
+  }
+
+  /** The serialized size of the chunk in each form, for the report beside the timings. */
+  public static String sizes() {
+    StringBuilder out = new StringBuilder();
+    for (String f : new String[] {"longs", "json"}) {
+      ChunkSerializationBench b = new ChunkSerializationBench();
+      b.form = f;
+      b.setUp();
+      try {
+        out.append(out.length() == 0 ? "" : ", ").append(f).append(' ').append(b.bytes.length).append(" bytes");
+      } finally {
+        b.tearDown();
+      }
+    }
+    return out.toString();
   }
 
   @TearDown(Level.Trial)
