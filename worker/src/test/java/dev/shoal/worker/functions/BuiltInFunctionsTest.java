@@ -53,7 +53,7 @@ class BuiltInFunctionsTest {
   }
 
   @Test
-  void squareIsExactOn64BitsAndOverflowIsAnError() {
+  void squareIsExactOn64BitsAndOverflowIsAnError() throws Exception {
     Square square = new Square();
     assertEquals(LongNode.valueOf(9), square.apply(LongNode.valueOf(-3), NO_ARGS));
     assertEquals(LongNode.valueOf(9_223_372_030_926_249_001L), square.apply(LongNode.valueOf(3_037_000_499L), NO_ARGS));
