@@ -150,6 +150,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     timers.startTimerWithFixedDelay(ReportProgress.INSTANCE, settings.progressInterval());
     // read the first items now: an empty input then ends the job even with no worker in the cluster
     readMore(request.chunkSize() > 0 ? request.chunkSize() : settings.initialChunk());
+    // an in-memory source answers at once and sends no SourceRead, so its end is checked here
+    afterChange();
   }
 
   @Override

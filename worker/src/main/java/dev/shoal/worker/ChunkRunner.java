@@ -150,6 +150,12 @@ final class ChunkRunner {
     }
     ItemCall call = new ItemCall(Thread.currentThread());
     active.add(call);
+    if (cancelled) {
+      // cancel() may have gone over the active items before this one joined them: nobody would interrupt it
+      active.remove(call);
+      errors[offset] = new ItemError(offset, "Cancelled", "the job was cancelled");
+      return;
+    }
     ScheduledFuture<?> timer = task.timeoutMs() > 0
         ? executors.timers().schedule(call::timeOut, task.timeoutMs(), TimeUnit.MILLISECONDS)
         : null;
