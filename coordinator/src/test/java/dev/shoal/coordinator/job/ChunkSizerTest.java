@@ -78,6 +78,16 @@ class ChunkSizerTest {
   }
 
   @Test
+  void ioChunksCutOneAfterAnotherKeepTheFirstShare() {
+    // 2000 items on 2 slots: two chunks of 1000, not 1000 then 500, 250, ... 1 (a tail of short rounds)
+    ChunkSizer s = sizer();
+    assertEquals(1000, s.size(FunctionKind.IO, 2000, 2));
+    assertEquals(1000, s.size(FunctionKind.IO, 1000, 2));
+    // the last chunk takes what is left
+    assertEquals(300, s.size(FunctionKind.IO, 300, 2));
+  }
+
+  @Test
   void timePerItemIsAMovingAverageThatIgnoresEmptyObservations() {
     ChunkSizer s = sizer();
     assertEquals(-1, s.nanosPerItem());
