@@ -171,12 +171,8 @@ class WorkerTest {
 
   @Test
   void anIntegerFunctionWithATimeLimitIsTimedPerItem() {
-    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
     Gate.create("fast-timeout");
-    worker.tell(chunk("j", "long-gate", "{\"gate\":\"fast-timeout\",\"items\":[1]}", 200, ItemBatch.range(0, 3)));
-    ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
-    assertArrayEquals(new long[] {0, 0, 2}, r.longs());
-    assertEquals(List.of(new ItemError(1, "Timeout", "item took longer than timeoutMs=200")), r.errors());
+    assertOnlyItemTimesOut("long-gate", "{\"gate\":\"fast-timeout\",\"items\":[1]}", 200, new long[] {0, 0, 2}, 1);
   }
 
   @Test
@@ -193,22 +189,23 @@ class WorkerTest {
 
   @Test
   void aHangingIoItemTimesOutWhileTheOthersComplete() {
-    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
-    worker.tell(chunk("j", "hang", "{\"items\":[1]}", 300, ItemBatch.range(0, 3)));
-    ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
-    assertArrayEquals(new long[] {0, 0, 2}, r.longs());
-    assertEquals(List.of(new ItemError(1, "Timeout", "item took longer than timeoutMs=300")), r.errors());
+    assertOnlyItemTimesOut("hang", "{\"items\":[1]}", 300, new long[] {0, 0, 2}, 1);
   }
 
   @Test
   void aTimedOutCpuItemDoesNotLeakItsInterruptIntoTheNextItem() {
-    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
     Gate.create("never");
     // items run one after another on one thread: 1 and 2 sleep, which throws if an interrupt leaked
-    worker.tell(chunk("j", "gate", "{\"gate\":\"never\",\"items\":[0]}", 200, ItemBatch.range(0, 3)));
+    assertOnlyItemTimesOut("gate", "{\"gate\":\"never\",\"items\":[0]}", 200, new long[] {0, 1, 2}, 0);
+  }
+
+  /** Runs the items {@code 0..values.length-1} under a time limit: {@code late} fails as Timeout, the rest give {@code values}. */
+  private void assertOnlyItemTimesOut(String function, String args, long timeoutMs, long[] values, int late) {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    worker.tell(chunk("j", function, args, timeoutMs, ItemBatch.range(0, values.length)));
     ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
-    assertArrayEquals(new long[] {0, 1, 2}, r.longs());
-    assertEquals(List.of(new ItemError(0, "Timeout", "item took longer than timeoutMs=200")), r.errors());
+    assertArrayEquals(values, r.longs());
+    assertEquals(List.of(new ItemError(late, "Timeout", "item took longer than timeoutMs=" + timeoutMs)), r.errors());
   }
 
   @Test
