@@ -142,6 +142,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private final LinkedHashMap<String, JobStatus> finished = new LinkedHashMap<>();
   private final Map<ActorRef<WorkerProtocol.Command>, WorkerEntry> workers = new HashMap<>();
   private String offerTo;
+  /** The credits of the offer in flight, given back to their workers if its job stops without answering. */
+  private List<Job.Credit> offered = List.of();
 
   private Coordinator(
       ActorContext<CoordinatorProtocol.Command> context,
@@ -329,12 +331,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     if (used.jobId().equals(offerTo)) {
       offerTo = null;
     }
-    for (Job.Credit c : used.leftover()) {
-      WorkerEntry w = workers.get(c.worker());
-      if (w != null) {
-        w.sent -= c.chunks();
-      }
-    }
+    giveBack(used.leftover());
     JobEntry entry = jobs.get(used.jobId());
     if (entry != null) {
       entry.hasWork = used.hasWork();
@@ -364,6 +361,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     JobStatus s = fin.status();
     jobs.remove(s.id());
     if (s.id().equals(offerTo)) {
+      // the job stopped before it saw the offer (its OfferUsed would have come first): without this
+      // the offered credits stayed counted as sent and those workers were never offered work again
+      giveBack(offered);
       offerTo = null;
     }
     finished.put(s.id(), s);
@@ -435,7 +435,17 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       return;
     }
     offerTo = headId;
+    offered = credits;
     head.ref.tell(new Job.Offer(credits, slots));
+  }
+
+  private void giveBack(List<Job.Credit> credits) {
+    for (Job.Credit c : credits) {
+      WorkerEntry w = workers.get(c.worker());
+      if (w != null) {
+        w.sent -= c.chunks();
+      }
+    }
   }
 
   private Optional<FunctionInfo> function(String name) {

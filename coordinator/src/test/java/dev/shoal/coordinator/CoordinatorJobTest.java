@@ -35,12 +35,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -307,6 +310,52 @@ class CoordinatorJobTest {
     assertTrue(maxOutstanding > 1, "the sink never fell behind");
   }
 
+  /**
+   * An offer can reach a job that has just stopped. Its credits must go back to the workers, or the
+   * workers look busy forever and every later job starves (an empty job, which ends at once, made
+   * the Java API hang now and then). The coordinator's thread is held in a {@code sinkFor} so that
+   * its mailbox holds the losing order: a worker's demand, then the stopped job's JobFinished.
+   */
+  @Test
+  void creditsOfferedToAJobThatStoppedBeforeSeeingThemGoBackToTheWorkers() throws Exception {
+    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
+    // an empty job ends in its constructor; its sink's close waits, so the job is still alive
+    CountDownLatch closeMayReturn = new CountDownLatch(1);
+    String emptyId = submit(coordinator, JobRequest.of("square"), new RangeSource(0, 0), new RecordingSink() {
+      @Override
+      public void close(JobStatus status) {
+        await(closeMayReturn);
+        super.close(status);
+      }
+    });
+    ActorRef<Object> emptyJob = Adapter.toTyped(Adapter.toClassic(testKit.system())
+        .actorSelection(coordinator.path().child("job-" + emptyId)).resolveOne(WAIT).toCompletableFuture().get());
+
+    CountDownLatch coordinatorHeld = new CountDownLatch(1);
+    CountDownLatch coordinatorMayGo = new CountDownLatch(1);
+    RecordingSink next = new RecordingSink();
+    TestProbe<Coordinator.SubmitReply> reply = testKit.createTestProbe(Coordinator.SubmitReply.class);
+    coordinator.tell(new Coordinator.SubmitJob(new JobRequest("square", "{}", 3, true, 0), new RangeSource(0, 3), id -> {
+      coordinatorHeld.countDown();
+      await(coordinatorMayGo);
+      return next;
+    }, reply.ref()));
+    await(coordinatorHeld);
+
+    TestProbe<WorkerProtocol.Command> worker = testKit.createTestProbe(WorkerProtocol.Command.class);
+    coordinator.tell(new CoordinatorProtocol.WorkerDemand(worker.ref(), 1, 0, 1, 0, "probe", false, functions.infos()));
+    closeMayReturn.countDown();
+    worker.expectTerminated(emptyJob, WAIT);
+    coordinatorMayGo.countDown();
+
+    assertInstanceOf(Coordinator.JobAccepted.class, reply.receiveMessage(WAIT));
+    WorkerProtocol.ProcessChunk c = worker.expectMessageClass(WorkerProtocol.ProcessChunk.class, WAIT);
+    c.replyTo().tell(new JobProtocol.ChunkProcessed(c.task().leaseId(),
+        new ChunkResults(new long[] {0, 1, 4}, null, List.of()), 1000, worker.ref()));
+    assertEquals(JobState.SUCCEEDED, next.awaitClosed().state());
+    assertEquals(Map.of(0L, "0", 1L, "1", 2L, "4"), next.outcomes());
+  }
+
   @Test
   void aJobForAnUnknownFunctionIsRejected() {
     ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
@@ -346,6 +395,17 @@ class CoordinatorJobTest {
       assertEquals(done, status.receiveMessage().orElseThrow().done());
       return null;
     });
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(60, TimeUnit.SECONDS)) {
+        throw new AssertionError("gave up waiting after 60 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   /** The outcome of a job whose every item {@code i} of {@code 0..n-1} returned {@code i}. */

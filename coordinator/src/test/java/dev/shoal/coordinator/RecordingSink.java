@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * A sink that keeps what it is given, in the order given. With a semaphore, each write first takes
  * a permit: the test decides how fast the sink goes.
  */
-final class RecordingSink implements ResultSink {
+class RecordingSink implements ResultSink {
 
   record Write(long firstIndex, ChunkResults results) {}
 

@@ -46,6 +46,19 @@ public final class Gate implements ShoalFunction {
       }
     }
 
+    /** Blocks until the gate opens; an interrupt is counted and passed on. */
+    public void pass() throws InterruptedException {
+      started.incrementAndGet();
+      firstStarted.countDown();
+      try {
+        open.await();
+      } catch (InterruptedException e) {
+        interrupted.incrementAndGet();
+        firstInterrupted.countDown();
+        throw e;
+      }
+    }
+
     public void awaitInterrupted() throws InterruptedException {
       if (!firstInterrupted.await(30, TimeUnit.SECONDS)) {
         throw new AssertionError("no item at the gate was interrupted within 30 s");
@@ -82,33 +95,31 @@ public final class Gate implements ShoalFunction {
 
   @Override
   public JsonNode apply(JsonNode item, JsonNode args) throws InterruptedException {
-    if (!selected(item, args)) {
+    if (selected(item.asLong(), args)) {
+      named(args).pass();
+    } else {
       Thread.sleep(1);
-      return item;
-    }
-    State s = GATES.get(args.path("gate").asText());
-    if (s == null) {
-      throw new IllegalStateException("no gate named " + args.path("gate"));
-    }
-    s.started.incrementAndGet();
-    s.firstStarted.countDown();
-    try {
-      s.open.await();
-    } catch (InterruptedException e) {
-      s.interrupted.incrementAndGet();
-      s.firstInterrupted.countDown();
-      throw e;
     }
     return item;
   }
 
-  private static boolean selected(JsonNode item, JsonNode args) {
+  /** The gate that {@code args.gate} names. */
+  public static State named(JsonNode args) {
+    State s = GATES.get(args.path("gate").asText());
+    if (s == null) {
+      throw new IllegalStateException("no gate named " + args.path("gate"));
+    }
+    return s;
+  }
+
+  /** True when {@code args.items} lists the item, or lists nothing. */
+  public static boolean selected(long item, JsonNode args) {
     JsonNode only = args.get("items");
     if (only == null) {
       return true;
     }
     for (JsonNode x : only) {
-      if (x.asLong() == item.asLong()) {
+      if (x.asLong() == item) {
         return true;
       }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.protocol.ChunkResults;
 import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.CoordinatorProtocol;
@@ -16,6 +17,7 @@ import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.ItemBatch;
 import dev.shoal.protocol.ItemError;
 import dev.shoal.protocol.JobProtocol;
+import dev.shoal.protocol.LongShoalFunction;
 import dev.shoal.protocol.JobProtocol.ChunkProcessed;
 import dev.shoal.protocol.JobProtocol.ChunkReturned;
 import dev.shoal.protocol.WorkerProtocol;
@@ -29,7 +31,6 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.testkit.typed.FishingOutcome;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -50,7 +51,7 @@ class WorkerTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create("worker-test");
   private static final FunctionRegistry functions =
-      FunctionRegistry.load(null, true).with(new Gate()).with(new Gate(FunctionKind.IO));
+      FunctionRegistry.load(null, true).with(new Gate()).with(new Gate(FunctionKind.IO)).with(new LongGate());
 
   private WorkerExecutors executors;
   private TestProbe<CoordinatorProtocol.Command> coordinator;
@@ -140,6 +141,41 @@ class WorkerTest {
   }
 
   @Test
+  void theIntegerFastPathOverARangeFailsOnlyTheItemsThatOverflow() {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    worker.tell(chunk("j", "square", "{}", 0, ItemBatch.range(3_037_000_498L, 4)));
+    ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
+    assertArrayEquals(new long[] {3_037_000_498L * 3_037_000_498L, 9_223_372_030_926_249_001L, 0, 0}, r.longs());
+    assertEquals(List.of(new ItemError(2, "ArithmeticException", "long overflow"),
+        new ItemError(3, "ArithmeticException", "long overflow")), r.errors());
+
+    worker.tell(chunk("j", "square", "{}", 0, ItemBatch.range(-3, 3)));
+    assertArrayEquals(new long[] {9, 4, 1}, job.expectMessageClass(ChunkProcessed.class, WAIT).results().longs());
+  }
+
+  @Test
+  void cancelStopsAnIntegerFastPathChunk() throws InterruptedException {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    Gate.State gate = Gate.create("fast-cancel");
+    ProcessChunk c = chunk("j", "long-gate", "{\"gate\":\"fast-cancel\",\"items\":[0]}", 0, ItemBatch.range(0, 3));
+    worker.tell(c);
+    gate.awaitStarted();
+    worker.tell(new WorkerProtocol.CancelJob("j"));
+    ChunkProcessed p = job.expectMessageClass(ChunkProcessed.class, WAIT);
+    gate.awaitInterrupted();
+    assertEquals(c.task().leaseId(), p.leaseId());
+    assertEquals(List.of(new ItemError(0, "Cancelled", "the job was cancelled"),
+        new ItemError(1, "Cancelled", "the job was cancelled"),
+        new ItemError(2, "Cancelled", "the job was cancelled")), p.results().errors());
+  }
+
+  @Test
+  void anIntegerFunctionWithATimeLimitIsTimedPerItem() {
+    Gate.create("fast-timeout");
+    assertOnlyItemTimesOut("long-gate", "{\"gate\":\"fast-timeout\",\"items\":[1]}", 200, new long[] {0, 0, 2}, 1);
+  }
+
+  @Test
   void anUnknownFunctionOrArgsThatAreNoObjectFailEveryItem() {
     ActorRef<WorkerProtocol.Command> worker = started(1, 2);
     worker.tell(chunk("j", "nope", "{}", 0, ItemBatch.range(0, 2)));
@@ -153,22 +189,23 @@ class WorkerTest {
 
   @Test
   void aHangingIoItemTimesOutWhileTheOthersComplete() {
-    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
-    worker.tell(chunk("j", "hang", "{\"items\":[1]}", 300, ItemBatch.range(0, 3)));
-    ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
-    assertArrayEquals(new long[] {0, 0, 2}, r.longs());
-    assertEquals(List.of(new ItemError(1, "Timeout", "item took longer than timeoutMs=300")), r.errors());
+    assertOnlyItemTimesOut("hang", "{\"items\":[1]}", 300, new long[] {0, 0, 2}, 1);
   }
 
   @Test
   void aTimedOutCpuItemDoesNotLeakItsInterruptIntoTheNextItem() {
-    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
     Gate.create("never");
     // items run one after another on one thread: 1 and 2 sleep, which throws if an interrupt leaked
-    worker.tell(chunk("j", "gate", "{\"gate\":\"never\",\"items\":[0]}", 200, ItemBatch.range(0, 3)));
+    assertOnlyItemTimesOut("gate", "{\"gate\":\"never\",\"items\":[0]}", 200, new long[] {0, 1, 2}, 0);
+  }
+
+  /** Runs the items {@code 0..values.length-1} under a time limit: {@code late} fails as Timeout, the rest give {@code values}. */
+  private void assertOnlyItemTimesOut(String function, String args, long timeoutMs, long[] values, int late) {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    worker.tell(chunk("j", function, args, timeoutMs, ItemBatch.range(0, values.length)));
     ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
-    assertArrayEquals(new long[] {0, 1, 2}, r.longs());
-    assertEquals(List.of(new ItemError(0, "Timeout", "item took longer than timeoutMs=200")), r.errors());
+    assertArrayEquals(values, r.longs());
+    assertEquals(List.of(new ItemError(late, "Timeout", "item took longer than timeoutMs=" + timeoutMs)), r.errors());
   }
 
   @Test
@@ -279,6 +316,29 @@ class WorkerTest {
     });
     gate.open();
     receiveProcessed(2);
+  }
+
+  /** {@code long-gate}: {@link Gate} as an integer function, so range chunks take the workers' fast path. */
+  static final class LongGate implements LongShoalFunction {
+    @Override
+    public String name() {
+      return "long-gate";
+    }
+
+    @Override
+    public FunctionKind kind() {
+      return FunctionKind.CPU;
+    }
+
+    @Override
+    public long applyAsLong(long item, JsonNode args) throws InterruptedException {
+      if (Gate.selected(item, args)) {
+        Gate.named(args).pass();
+      } else {
+        Thread.sleep(1);
+      }
+      return item;
+    }
   }
 
   private ActorRef<WorkerProtocol.Command> spawn(int slots, int prefetch) {

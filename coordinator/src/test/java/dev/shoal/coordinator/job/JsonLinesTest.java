@@ -9,8 +9,10 @@ import dev.shoal.protocol.ItemError;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The exact bytes of Shoal's one output format. */
@@ -28,6 +30,31 @@ class JsonLinesTest {
         {"index":13,"value":9223372036854775807}
         {"index":14,"value":1234567890123}
         """, write(10, r));
+  }
+
+  /** Integers are formatted two digits at a time: every length, both signs, the int/long seam, random values. */
+  @Test
+  void integersAreWrittenAsLongToStringWritesThem() throws IOException {
+    List<Long> values = new ArrayList<>(List.of(0L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1,
+        (long) Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, Integer.MAX_VALUE - 1L, (long) Integer.MIN_VALUE,
+        Integer.MIN_VALUE - 1L));
+    for (long p = 1; p > 0 && p <= Long.MAX_VALUE / 10 * 10; p *= 10) {
+      for (long v : new long[] {p - 1, p, p + 1, 2 * p - 1, 5 * p}) {
+        values.add(v);
+        values.add(-v);
+      }
+    }
+    Random random = new Random(42);
+    for (int i = 0; i < 10_000; i++) {
+      values.add(random.nextLong());
+      values.add((long) random.nextInt());
+    }
+    long[] longs = values.stream().mapToLong(Long::longValue).toArray();
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < longs.length; i++) {
+      expected.append("{\"index\":").append(i).append(",\"value\":").append(Long.toString(longs[i])).append("}\n");
+    }
+    assertEquals(expected.toString(), write(0, new ChunkResults(longs, null, List.of())));
   }
 
   @Test

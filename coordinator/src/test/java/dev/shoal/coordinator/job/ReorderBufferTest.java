@@ -8,6 +8,7 @@ import dev.shoal.protocol.ChunkResults;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/** Results put back in input order, also for chunks of different sizes (after a split). */
 class ReorderBufferTest {
 
   @Test
