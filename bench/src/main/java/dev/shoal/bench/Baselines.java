@@ -44,6 +44,9 @@ final class Baselines {
   /** One baseline process: its in-process loop time, wall time, workers and whether its output was right. */
   record Run(double loopS, double wallS, int workers, boolean digestOk) {}
 
+  /** Appended to a baseline's name for its warm-JVM measurement. */
+  static final String WARM = " (warm JVM)";
+
   private static final Pattern LOOP = Pattern.compile("loop_s=([0-9.]+)");
   private static final Pattern WORKERS = Pattern.compile("workers=([0-9]+)");
 
@@ -116,7 +119,7 @@ final class Baselines {
     boolean ok = anchors.matches(w, out);
     List<Double> warm = loops.subList(1, loops.size());
     Progress.say("  %-16s %-9s warm loop_s %.3f (of %d in one JVM)", kind.label, w.label, Stats.median(warm), repeat);
-    return Measurement.of(kind.label + " (warm JVM)", false, w, workersOf(err), warm, List.of(), 1, ok, 0,
+    return Measurement.of(kind.label + WARM, false, w, workersOf(err), warm, List.of(), 1, ok, 0,
         "ANCHOR_REPEAT=" + repeat + " in one JVM, first loop not counted");
   }
 

@@ -23,8 +23,12 @@ final class Report {
   /** A JMH result. */
   record Micro(String benchmark, String params, double score, double error, String unit) {}
 
-  /** A target from the issue and whether this run met it. */
-  record Target(String name, String goal, String measured, String result) {}
+  /**
+   * A target from the issue and whether this run met it.
+   *
+   * @param value the figure compared with {@code limit} (a ratio, items/s, s, ms or MB), NaN when not measured
+   */
+  record Target(String name, String goal, String measured, double value, double limit, String result) {}
 
   record Machine(int cores, String memory, String jdk, String python, String loadAverage, String os) {}
 

@@ -27,15 +27,18 @@ final class Targets {
     List<Target> out = new ArrayList<>();
     for (String mode : List.of(LOCAL, CLUSTER)) {
       double limit = mode.equals(LOCAL) ? 1.05 : 1.15;
-      out.add(relative(r, mode, Workload.SHA256, Kind.JAVA_FIXED, limit, "≤ " + limit + " × Java fixed-pool loop_s"));
+      out.add(relative(r, mode, Workload.SHA256, Kind.JAVA_FIXED.label, limit, "≤ " + limit + " × Java fixed-pool loop_s"));
+      // stricter than the issue asks: the same limit against the fixed pool in a warm JVM, as Shoal's nodes are
+      out.add(relative(r, mode, Workload.SHA256, Kind.JAVA_FIXED.label + Baselines.WARM, limit,
+          "(stricter) ≤ " + limit + " × the warm Java fixed-pool loop"));
     }
     for (String mode : List.of(LOCAL, CLUSTER)) {
-      out.add(relative(r, mode, Workload.SHA256, Kind.PY_POOL, 0.5, "≥ 2 × faster than Python Pool.map"));
+      out.add(relative(r, mode, Workload.SHA256, Kind.PY_POOL.label, 0.5, "≥ 2 × faster than Python Pool.map"));
     }
     out.add(rate(r, LOCAL, Workload.SQUARE, 8e6));
     out.add(rate(r, CLUSTER, Workload.SQUARE, 3e6));
     for (String mode : List.of(LOCAL, CLUSTER)) {
-      out.add(relative(r, mode, Workload.SQUARE, Kind.PY_POOL, 1.0, "faster than Python Pool.map"));
+      out.add(relative(r, mode, Workload.SQUARE, Kind.PY_POOL.label, 1.0, "faster than Python Pool.map"));
     }
     out.add(absolute(r, LOCAL, Workload.SLEEPMANY, 0.10));
     out.add(absolute(r, LOCAL, Workload.SLEEP, 2.05));
@@ -47,16 +50,16 @@ final class Targets {
     return out;
   }
 
-  private static Target relative(Report r, String mode, Workload w, Kind base, double limit, String goal) {
-    String name = w.label + " " + mode(mode) + " vs " + base.label;
+  private static Target relative(Report r, String mode, Workload w, String base, double limit, String goal) {
+    String name = w.label + " " + mode(mode) + " vs " + base;
     Optional<Measurement> s = r.find(mode, w);
-    Optional<Measurement> b = r.find(base.label, w);
+    Optional<Measurement> b = r.find(base, w);
     if (s.isEmpty() || b.isEmpty()) {
-      return new Target(name, goal, "", Report.NOT_MEASURED);
+      return notMeasured(name, goal, limit);
     }
     double ratio = s.get().medianS() / b.get().medianS();
     String measured = String.format(Locale.ROOT, "%.3f s / %.3f s = %.2f ×", s.get().medianS(), b.get().medianS(), ratio);
-    return new Target(name, goal, measured, verdict(s.get().digestOk() && b.get().digestOk(), ratio <= limit));
+    return new Target(name, goal, measured, ratio, limit, verdict(s.get().digestOk() && b.get().digestOk(), ratio <= limit));
   }
 
   private static Target rate(Report r, String mode, Workload w, double perSecond) {
@@ -64,10 +67,10 @@ final class Targets {
     String goal = "≥ " + Report.rate(perSecond) + " items/s, results written";
     Optional<Measurement> s = r.find(mode, w);
     if (s.isEmpty()) {
-      return new Target(name, goal, "", Report.NOT_MEASURED);
+      return notMeasured(name, goal, perSecond);
     }
     double rate = s.get().itemsPerSecond();
-    return new Target(name, goal, Report.rate(rate) + " items/s", verdict(s.get().digestOk(), rate >= perSecond));
+    return new Target(name, goal, Report.rate(rate) + " items/s", rate, perSecond, verdict(s.get().digestOk(), rate >= perSecond));
   }
 
   private static Target absolute(Report r, String mode, Workload w, double limitS) {
@@ -75,17 +78,22 @@ final class Targets {
     String goal = "≤ " + limitS + " s";
     Optional<Measurement> s = r.find(mode, w);
     if (s.isEmpty()) {
-      return new Target(name, goal, "", Report.NOT_MEASURED);
+      return notMeasured(name, goal, limitS);
     }
-    return new Target(name, goal, String.format(Locale.ROOT, "%.3f s", s.get().medianS()),
+    return new Target(name, goal, String.format(Locale.ROOT, "%.3f s", s.get().medianS()), s.get().medianS(), limitS,
         verdict(s.get().digestOk(), s.get().medianS() <= limitS));
   }
 
   private static Target extra(Report r, String name, String unit, double limit) {
     String goal = "≤ " + Report.num(limit) + " " + unit;
     return r.extra(name)
-        .map(e -> new Target(name, goal, Report.num(e.value()) + " " + e.unit(), verdict(true, e.value() <= limit)))
-        .orElse(new Target(name, goal, "", Report.NOT_MEASURED));
+        .filter(e -> !Double.isNaN(e.value()))
+        .map(e -> new Target(name, goal, Report.num(e.value()) + " " + e.unit(), e.value(), limit, verdict(true, e.value() <= limit)))
+        .orElse(notMeasured(name, goal, limit));
+  }
+
+  private static Target notMeasured(String name, String goal, double limit) {
+    return new Target(name, goal, "", Double.NaN, limit, Report.NOT_MEASURED);
   }
 
   private static String verdict(boolean correct, boolean within) {
