@@ -150,6 +150,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     timers.startTimerWithFixedDelay(ReportProgress.INSTANCE, settings.progressInterval());
     // read the first items now: an empty input then ends the job even with no worker in the cluster
     readMore(request.chunkSize() > 0 ? request.chunkSize() : settings.initialChunk());
+    // an in-memory source that is empty has ended already, and no later message would notice
+    afterChange();
   }
 
   @Override
