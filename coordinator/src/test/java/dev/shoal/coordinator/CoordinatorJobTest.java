@@ -286,7 +286,7 @@ class CoordinatorJobTest {
     ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(window);
     // a worker that would take every chunk at once, and answers each as soon as it has it
     TestProbe<WorkerProtocol.Command> worker = testKit.createTestProbe(WorkerProtocol.Command.class);
-    coordinator.tell(new CoordinatorProtocol.WorkerDemand(worker.ref(), 1000, 0, 1000, 0, "probe", false, functions.infos()));
+    coordinator.tell(new CoordinatorProtocol.WorkerDemand(worker.ref(), 1000, 0, 1000, 0, 0, "probe", false, functions.infos()));
     Semaphore sinkPermits = new Semaphore(0);
     RecordingSink sink = new RecordingSink(sinkPermits);
     submit(coordinator, new JobRequest("echo", "{}", 1, true, 0), new RangeSource(0, chunks), sink);
@@ -343,7 +343,7 @@ class CoordinatorJobTest {
     await(coordinatorHeld);
 
     TestProbe<WorkerProtocol.Command> worker = testKit.createTestProbe(WorkerProtocol.Command.class);
-    coordinator.tell(new CoordinatorProtocol.WorkerDemand(worker.ref(), 1, 0, 1, 0, "probe", false, functions.infos()));
+    coordinator.tell(new CoordinatorProtocol.WorkerDemand(worker.ref(), 1, 0, 1, 0, 0, "probe", false, functions.infos()));
     closeMayReturn.countDown();
     worker.expectTerminated(emptyJob, WAIT);
     coordinatorMayGo.countDown();

@@ -44,7 +44,7 @@ final class MortalWorkers {
       List<FunctionInfo> functions, long poison, List<ItemBatch> handedOut) {
     return Behaviors.setup(context -> {
       long[] received = {0};
-      coordinator.tell(new CoordinatorProtocol.WorkerDemand(context.getSelf(), 1, 0, 1, 0, "mortal", false, functions));
+      coordinator.tell(new CoordinatorProtocol.WorkerDemand(context.getSelf(), 1, 0, 1, 0, 0, "mortal", false, functions));
       return Behaviors.receive(WorkerProtocol.Command.class)
           .onMessage(WorkerProtocol.ProcessChunk.class, chunk -> {
             ItemBatch items = chunk.task().items();
@@ -59,7 +59,7 @@ final class MortalWorkers {
             chunk.replyTo().tell(new JobProtocol.ChunkProcessed(chunk.task().leaseId(),
                 new ChunkResults(echo, null, List.of()), 1000, context.getSelf()));
             received[0]++;
-            coordinator.tell(new CoordinatorProtocol.WorkerDemand(context.getSelf(), 1, received[0], 1, 0, "mortal",
+            coordinator.tell(new CoordinatorProtocol.WorkerDemand(context.getSelf(), 1, received[0], 1, 0, 0, "mortal",
                 false, functions));
             return Behaviors.same();
           })

@@ -82,7 +82,7 @@ class ProtocolSerializationTest {
         Named.of("JobProtocol.ChunkProcessed", new JobProtocol.ChunkProcessed(7, withErrors, 123_456_789L, worker)),
         Named.of("JobProtocol.ChunkReturned", new JobProtocol.ChunkReturned(8, worker)),
         Named.of("CoordinatorProtocol.WorkerDemand", new CoordinatorProtocol.WorkerDemand(
-            worker, 3, 42, 2, 1, "127.0.0.1:2552", true, List.of(sleep, square))),
+            worker, 3, 42, 2, 1, 2, "127.0.0.1:2552", true, List.of(sleep, square))),
         Named.of("CoordinatorProtocol.WorkerLeaving", new CoordinatorProtocol.WorkerLeaving(worker)));
   }
 
