@@ -4,6 +4,7 @@ import dev.shoal.client.Items;
 import dev.shoal.client.JobHandle;
 import dev.shoal.client.Pool;
 import dev.shoal.client.ResultChunk;
+import dev.shoal.client.Shoal;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobStatus;
 import java.io.IOException;
@@ -57,7 +58,7 @@ final class ClusterBench {
       }
       cluster.awaitWorkers(WORKERS, Duration.ofSeconds(180));
       Progress.say("  cluster up in %.1f s at %s (not part of any job time)", (System.nanoTime() - t0) / 1e9, cluster.url());
-      try (Pool pool = RemotePools.connect(cluster.url())) {
+      try (Pool pool = Shoal.connect(cluster.url())) {
         ShoalRuns runs = new ShoalRuns(anchors, work);
         for (Workload w : Workload.values()) {
           String workers = WORKERS + " JVMs × " + cores + " slots";
