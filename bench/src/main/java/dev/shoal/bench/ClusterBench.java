@@ -64,7 +64,7 @@ final class ClusterBench {
           String workers = WORKERS + " JVMs × " + cores + " slots";
           report.rows.add(runs.measure(Targets.CLUSTER, pool, workers, w, quick));
         }
-        new HttpRoundTrip(cluster.url()).measure(report, quick ? 200 : 1000);
+        new HttpRoundTrip(cluster.url()).measure(report, quick ? 500 : 3000, quick ? 200 : 1000);
         heap(report, pool, gcLog);
         recovery(report, pool, cluster);
       }

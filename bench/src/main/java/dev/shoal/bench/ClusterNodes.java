@@ -139,6 +139,7 @@ final class ClusterNodes implements AutoCloseable {
     env.put("SHOAL_PORT", String.valueOf(port));
     env.put("SHOAL_SEEDS", "127.0.0.1:" + remotingPort);
     env.put("SHOAL_HTTP_PORT", String.valueOf(httpPort));
+    env.put("SHOAL_MANAGEMENT_PORT", String.valueOf(freePort()));
     env.remove("SHOAL_SLOTS");
     Process p = pb.start();
     Node node = new Node(name, p, log);

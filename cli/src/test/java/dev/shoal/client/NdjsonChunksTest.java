@@ -46,6 +46,32 @@ class NdjsonChunksTest {
   }
 
   @Test
+  void integerLinesReadStraightFromTheBytesGiveTheSameBytesAndValues() throws Exception {
+    // the fast path takes canonical integers of up to 18 digits; the rest falls back to the parser
+    String lines = """
+        {"index":0,"value":0}
+        {"index":1,"value":-5}
+        {"index":2,"value":999999999999999999}
+        {"index":3,"value":1000000000000000000}
+        {"index":4,"value":42}
+        {"index":5,"value":"x"}
+        {"index":6,"value":43}
+        """;
+    List<ResultChunk> chunks = new ArrayList<>();
+    new NdjsonChunks(new ByteArrayInputStream(lines.getBytes(StandardCharsets.UTF_8)), "t").forEachRemaining(chunks::add);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    JsonLines written = new JsonLines(out);
+    for (ResultChunk c : chunks) {
+      written.write(c.firstIndex(), c.results());
+    }
+    written.flush();
+    assertEquals(lines, out.toString(StandardCharsets.UTF_8));
+    assertEquals(List.of(0L), chunks.stream().map(ResultChunk::firstIndex).toList());
+    assertEquals(999_999_999_999_999_999L, chunks.get(0).items().get(2).value().longValue());
+    assertEquals(-5, chunks.get(0).items().get(1).value().longValue());
+  }
+
+  @Test
   void consecutiveIndicesShareAChunkAndAGapStartsOne() {
     List<ResultChunk> chunks = new ArrayList<>();
     new NdjsonChunks(new ByteArrayInputStream(LINES.getBytes(StandardCharsets.UTF_8)), "t").forEachRemaining(chunks::add);
