@@ -37,14 +37,14 @@ final class ProgressDisplay implements AutoCloseable {
           .setConsumer(new DelegatingProgressBarConsumer(System.err::println));
     }
     ProgressBar bar = b.build();
-    bar.setExtraMessage("0 errors");
+    bar.setExtraMessage(" 0 errors");
     return new ProgressDisplay(bar);
   }
 
   void update(long done, long errors) {
     if (bar != null) {
       bar.stepTo(done);
-      bar.setExtraMessage(errors + (errors == 1 ? " error" : " errors"));
+      bar.setExtraMessage(" " + errors + (errors == 1 ? " error" : " errors"));
     }
   }
 
