@@ -167,23 +167,25 @@ public final class HttpApi {
     return this.<List<JobStatus>>ask(Coordinator.ListJobs::new).thenApply(jobs -> ok(Map.of("jobs", jobs)));
   }
 
-  /** A job whose results are complete is answered from its results file: no round trip, no race with its end. */
   private CompletionStage<HttpResponse> job(String id) {
-    JobStatus ended = endedStatus(id);
-    if (ended != null) {
-      return CompletableFuture.completedFuture(ok(ended));
-    }
-    return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo))
-        .thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
+    return status(id, replyTo -> new Coordinator.GetJob(id, replyTo));
   }
 
   private CompletionStage<HttpResponse> cancel(String id) {
-    JobStatus ended = endedStatus(id);
+    return status(id, replyTo -> new Coordinator.CancelJob(id, replyTo));
+  }
+
+  /**
+   * A job's status as the coordinator answers {@code command}; a job whose results are complete is
+   * answered from its results file instead: no round trip, and no race with the job's end.
+   */
+  private CompletionStage<HttpResponse> status(
+      String id, Function<ActorRef<Optional<JobStatus>>, CoordinatorProtocol.Command> command) {
+    JobStatus ended = spool.find(id).map(SpoolFile::finalStatus).orElse(null);
     if (ended != null) {
       return CompletableFuture.completedFuture(ok(ended));
     }
-    return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.CancelJob(id, replyTo))
-        .thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
+    return ask(command).thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
   }
 
   private CompletionStage<HttpResponse> results(String id) {
@@ -210,10 +212,6 @@ public final class HttpApi {
   private CompletionStage<Boolean> jobExists(String id) {
     return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo))
         .handle((s, failure) -> failure == null && s.isPresent());
-  }
-
-  private JobStatus endedStatus(String id) {
-    return spool.find(id).map(SpoolFile::finalStatus).orElse(null);
   }
 
   private ApiError unknownJob(String id) {
