@@ -267,7 +267,7 @@ public final class HttpApi {
   }
 
   private HttpResponse tooLarge() {
-    return errorJson(StatusCodes.PAYLOAD_TOO_LARGE.intValue(), "the body is larger than the limit of "
+    return errorJson(StatusCodes.CONTENT_TOO_LARGE.intValue(), "the body is larger than the limit of "
         + settings.maxBody() + " bytes (shoal.coordinator.http.max-body); send a range or fewer items");
   }
 
