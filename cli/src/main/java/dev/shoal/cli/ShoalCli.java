@@ -4,6 +4,8 @@ import dev.shoal.client.CoordinatorUnreachableException;
 import dev.shoal.client.UnknownJobException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.shoal.cli.node.CoordinatorNode;
+import dev.shoal.cli.node.WorkerNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,11 +17,16 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
     description = "A distributed worker pool for the JVM.",
-    subcommands = {RunCommand.class, SubmitCommand.class, JobsCommand.class, StatusCommand.class, ResultsCommand.class,
+    subcommands = {RunCommand.class, CoordinatorNode.class, WorkerNode.class, SubmitCommand.class, JobsCommand.class, StatusCommand.class, ResultsCommand.class,
         CancelCommand.class, ClusterCommand.class, FunctionsCommand.class})
 public final class ShoalCli {
 
   public static void main(String[] args) {
+    if (args.length > 0 && (args[0].equals("coordinator") || args[0].equals("worker"))
+        && System.getProperty("shoal.log.level") == null) {
+      // nodes are services: their log is their output; client commands keep stderr quiet
+      System.setProperty("shoal.log.level", "INFO");
+    }
     // start logging before any thread logs, or SLF4J replays (and announces) the early calls
     org.slf4j.LoggerFactory.getILoggerFactory();
     System.exit(execute(args));

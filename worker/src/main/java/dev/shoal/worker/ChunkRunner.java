@@ -8,6 +8,7 @@ import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.FunctionKind;
 import dev.shoal.protocol.ItemBatch;
 import dev.shoal.protocol.ItemError;
+import dev.shoal.protocol.LongShoalFunction;
 import dev.shoal.protocol.ShoalFunction;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,31 +57,35 @@ final class ChunkRunner {
 
   CompletableFuture<ChunkResults> start() {
     int n = task.items().count();
-    if (function.kind() == FunctionKind.IO && n > 1) {
+    if (function.kind() == FunctionKind.IO) {
       CompletableFuture<ChunkResults> done = new CompletableFuture<>();
       AtomicInteger remaining = new AtomicInteger(n);
+      // an error the item cannot survive (out of memory) fails the whole chunk instead of leaving it unfinished
+      java.util.concurrent.atomic.AtomicReference<Throwable> fatal = new java.util.concurrent.atomic.AtomicReference<>();
       for (int i = 0; i < n; i++) {
         int offset = i;
         executors.submitIo(() -> {
           try {
             runItem(offset);
+          } catch (Throwable e) {
+            fatal.compareAndSet(null, e);
           } finally {
             // the decrement publishes this item's slot to the thread that sees zero
             if (remaining.decrementAndGet() == 0) {
-              done.complete(build());
+              Throwable f = fatal.get();
+              if (f != null) {
+                done.completeExceptionally(f);
+              } else {
+                done.complete(build());
+              }
             }
           }
         });
       }
       return done;
     }
-    if (function.kind() == FunctionKind.IO) {
-      CompletableFuture<ChunkResults> done = new CompletableFuture<>();
-      executors.submitIo(() -> {
-        runItem(0);
-        done.complete(build());
-      });
-      return done;
+    if (function instanceof LongShoalFunction f && task.items().isRange() && task.timeoutMs() == 0) {
+      return CompletableFuture.supplyAsync(() -> runLongs(f), executors.cpu());
     }
     return CompletableFuture.supplyAsync(() -> {
       for (int i = 0; i < n; i++) {
@@ -88,6 +93,36 @@ final class ChunkRunner {
       }
       return build();
     }, executors.cpu());
+  }
+
+  /**
+   * Integers in, integers out, no JSON nodes: the fast path for {@link LongShoalFunction} over a
+   * range. Only without a time limit, which needs each item on its own timer.
+   */
+  private ChunkResults runLongs(LongShoalFunction f) {
+    int n = task.items().count();
+    long start = task.items().rangeStart();
+    long[] out = new long[n];
+    List<ItemError> errs = new ArrayList<>(0);
+    ItemCall call = new ItemCall(Thread.currentThread());
+    active.add(call);
+    try {
+      for (int i = 0; i < n; i++) {
+        if (cancelled) {
+          errs.add(new ItemError(i, "Cancelled", "the job was cancelled"));
+          continue;
+        }
+        try {
+          out[i] = f.applyAsLong(start + i, args);
+        } catch (Throwable e) {
+          errs.add(errorOf(i, e, call));
+        }
+      }
+    } finally {
+      call.finish();
+      active.remove(call);
+    }
+    return new ChunkResults(out, null, errs);
   }
 
   /** Interrupts the running items; the ones not started yet fail as {@code Cancelled}. */
@@ -116,6 +151,12 @@ final class ChunkRunner {
     }
     ItemCall call = new ItemCall(Thread.currentThread());
     active.add(call);
+    if (cancelled) {
+      // cancel() may have gone over the active items before this one joined them: nobody would interrupt it
+      active.remove(call);
+      errors[offset] = new ItemError(offset, "Cancelled", "the job was cancelled");
+      return;
+    }
     ScheduledFuture<?> timer = task.timeoutMs() > 0
         ? executors.timers().schedule(call::timeOut, task.timeoutMs(), TimeUnit.MILLISECONDS)
         : null;
