@@ -110,18 +110,23 @@ public final class HttpApi {
 
   /**
    * Serves the API on {@code host:port} (port 0 picks a free one; see the binding's local address).
-   * Fails at once if the results folder cannot be created.
+   * The stage fails if the port cannot be bound or the results folder cannot be created.
    */
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port) {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
-    HttpApi api = new HttpApi(system, coordinator, settings, Spool.open(settings.spoolDir(), settings.history()));
+    Spool spool;
+    try {
+      spool = Spool.open(settings.spoolDir(), settings.history());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    HttpApi api = new HttpApi(system, coordinator, settings, spool);
     return Http.get(system).newServerAt(host, port)
         .withSettings(ServerSettings.create(settings.serverConfig()))
         .bind(api.route())
         .thenApply(binding -> {
-          system.log().info("HTTP API at http://{}:{}, results in {}", host, binding.localAddress().getPort(),
-              settings.spoolDir());
+          system.log().info("results of HTTP jobs are kept in {}", settings.spoolDir());
           return binding;
         });
   }
