@@ -44,6 +44,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -65,9 +66,11 @@ class HttpApiTest {
   private ServerBinding binding;
   private URI base;
 
+  @TempDir
+  Path spool;
+
   @BeforeAll
   void start() throws Exception {
-    Path spool = Files.createTempDirectory("shoal-http-test");
     Config config = ConfigFactory.parseString("""
         pekko.actor.provider = local
         shoal.coordinator.spool-dir = "%s"
