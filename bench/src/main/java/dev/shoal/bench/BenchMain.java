@@ -35,7 +35,7 @@ public final class BenchMain implements Callable<Integer> {
     BASELINES, LOCAL, CLUSTER, MICRO
   }
 
-  @Option(names = "--quick", description = "fewer runs: 1 warm-up and the median of 3 (baselines: 1), a short JMH run, 200 HTTP jobs")
+  @Option(names = "--quick", description = "fewer runs: 1 warm-up and the median of 3 (baselines: 1), a short JMH run, 200 HTTP jobs after 500 warm-ups")
   boolean quick;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
