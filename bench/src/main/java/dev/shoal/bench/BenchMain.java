@@ -51,6 +51,10 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--publish", description = "also write the report to bench/RESULTS.md (the figures kept in the repository)")
   boolean publish;
 
+  @Option(names = "--coordinator-jvm-option", paramLabel = "OPTION",
+      description = "a JVM option for the cluster's coordinator, e.g. -Xmx256m to check the heap target under a hard cap (repeatable)")
+  List<String> coordinatorJvmOptions = new java.util.ArrayList<>();
+
   @Option(names = "--heap-items", paramLabel = "N", defaultValue = "10000000", description = "items of the coordinator-heap job (default: ${DEFAULT-VALUE})")
   long heapItems;
 
@@ -93,7 +97,7 @@ public final class BenchMain implements Callable<Integer> {
         local(report, anchors, work);
       }
       if (sections.contains(Section.CLUSTER)) {
-        new ClusterBench(repo, anchors, work, quick, heapItems).run(report);
+        new ClusterBench(repo, anchors, work, quick, heapItems, coordinatorJvmOptions).run(report);
       }
       if (sections.contains(Section.MICRO)) {
         MicroBench.run(report, quick);

@@ -33,13 +33,15 @@ final class ClusterBench {
   private final Path work;
   private final boolean quick;
   private final long heapItems;
+  private final List<String> coordinatorJvmOptions;
 
-  ClusterBench(Path repo, Anchors anchors, Path work, boolean quick, long heapItems) {
+  ClusterBench(Path repo, Anchors anchors, Path work, boolean quick, long heapItems, List<String> coordinatorJvmOptions) {
     this.repo = repo;
     this.anchors = anchors;
     this.work = work;
     this.quick = quick;
     this.heapItems = heapItems;
+    this.coordinatorJvmOptions = List.copyOf(coordinatorJvmOptions);
   }
 
   void run(Report report) throws Exception {
@@ -52,7 +54,9 @@ final class ClusterBench {
     Progress.say("%nShoal cluster mode: a coordinator and %d worker JVMs on loopback, %d slots each (= cores)", WORKERS, cores);
     try (ClusterNodes cluster = new ClusterNodes(jar, work, List.of(WORKER_LOST))) {
       long t0 = System.nanoTime();
-      cluster.startCoordinator(List.of("-Xlog:gc:file=" + gcLog + ":uptime"));
+      List<String> jvm = new ArrayList<>(coordinatorJvmOptions);
+      jvm.add("-Xlog:gc:file=" + gcLog + ":uptime");
+      cluster.startCoordinator(jvm);
       for (int i = 1; i <= WORKERS; i++) {
         cluster.startWorker("worker-" + i);
       }
@@ -100,8 +104,10 @@ final class ClusterBench {
     String how = String.format(Locale.ROOT, "%,d items (%s, %,d results written) in %.1f s; %d GCs during the job; "
         + "max heap after GC, from the coordinator's -Xlog:gc", heapItems, status.state(), lines, seconds, during.count());
     report.extras.add(new Report.Extra(Targets.HEAP, during.count() > 0 ? during.maxAfterMb() : Double.NaN, "MB", how));
+    String jvm = coordinatorJvmOptions.isEmpty() ? "default heap" : String.join(" ", coordinatorJvmOptions);
     report.extras.add(new Report.Extra("coordinator heap before GC (peak, garbage included)", during.maxBeforeMb(), "MB",
-        "committed heap up to " + during.maxCommittedMb() + " MB; the default heap of a 2-core JVM"));
+        "committed heap up to " + during.maxCommittedMb() + " MB; coordinator JVM: " + jvm
+            + "; after-GC figures include old-generation garbage not yet marked, so they bound the live data from above"));
     Progress.say("  coordinator heap: max %d MB after GC, %d MB before GC, %d GCs; job %.1f s, %s", during.maxAfterMb(),
         during.maxBeforeMb(), during.count(), seconds, status.state());
   }
