@@ -89,19 +89,13 @@ public final class BenchMain implements Callable<Integer> {
           + "cores): other work competed for the cores, so these figures are noisy.", load, report.machine.cores()));
     }
     Path work = Files.createTempDirectory("shoal-bench");
+    boolean ok;
     try {
-      if (sections.contains(Section.BASELINES)) {
-        baselines(report, anchors, work);
-      }
-      if (sections.contains(Section.LOCAL)) {
-        local(report, anchors, work);
-      }
-      if (sections.contains(Section.CLUSTER)) {
-        new ClusterBench(repo, anchors, work, quick, heapItems, coordinatorJvmOptions).run(report);
-      }
-      if (sections.contains(Section.MICRO)) {
-        MicroBench.run(report, quick);
-      }
+      ok = section(report, sections, Section.BASELINES, () -> baselines(report, anchors, work));
+      ok &= section(report, sections, Section.LOCAL, () -> local(report, anchors, work));
+      ok &= section(report, sections, Section.CLUSTER, () -> new ClusterBench(repo, anchors, work, results.resolve("cluster-logs"),
+          quick, heapItems, coordinatorJvmOptions).run(report));
+      ok &= section(report, sections, Section.MICRO, () -> MicroBench.run(report, quick));
     } finally {
       deleteTree(work);
     }
@@ -116,7 +110,31 @@ public final class BenchMain implements Callable<Integer> {
     for (Report.Target t : report.targets) {
       Progress.say("  %-13s %-55s %-28s %s", t.result(), t.name(), t.goal(), t.measured());
     }
-    return 0;
+    return ok ? 0 : 1;
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  /** Runs one section if it was asked for; a failure is reported and the other sections still run. */
+  private static boolean section(Report report, Set<Section> sections, Section section, Step step) {
+    if (!sections.contains(section)) {
+      return true;
+    }
+    try {
+      step.run();
+      return true;
+    } catch (Exception e) {
+      String why = section.name().toLowerCase(java.util.Locale.ROOT) + " section failed: "
+          + (e.getMessage() == null ? e.toString() : e.getMessage());
+      Progress.say("bench: %s", why);
+      report.notes.add(why);
+      if (System.getenv("SHOAL_DEBUG") != null) {
+        e.printStackTrace();
+      }
+      return false;
+    }
   }
 
   private void baselines(Report report, Anchors anchors, Path work) throws IOException, InterruptedException {

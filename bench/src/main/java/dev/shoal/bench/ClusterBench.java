@@ -31,14 +31,18 @@ final class ClusterBench {
   private final Path repo;
   private final Anchors anchors;
   private final Path work;
+  private final Path logs;
   private final boolean quick;
   private final long heapItems;
   private final List<String> coordinatorJvmOptions;
 
-  ClusterBench(Path repo, Anchors anchors, Path work, boolean quick, long heapItems, List<String> coordinatorJvmOptions) {
+  /** @param logs where the nodes' logs and the coordinator's GC log go; kept after the run */
+  ClusterBench(Path repo, Anchors anchors, Path work, Path logs, boolean quick, long heapItems,
+      List<String> coordinatorJvmOptions) {
     this.repo = repo;
     this.anchors = anchors;
     this.work = work;
+    this.logs = logs;
     this.quick = quick;
     this.heapItems = heapItems;
     this.coordinatorJvmOptions = List.copyOf(coordinatorJvmOptions);
@@ -49,10 +53,12 @@ final class ClusterBench {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("no " + jar + "; build it first (bench/run does)");
     }
-    Path gcLog = work.resolve("coordinator-gc.log");
+    Files.createDirectories(logs);
+    Path gcLog = logs.resolve("coordinator-gc.log");
+    Files.deleteIfExists(gcLog);
     int cores = Runtime.getRuntime().availableProcessors();
     Progress.say("%nShoal cluster mode: a coordinator and %d worker JVMs on loopback, %d slots each (= cores)", WORKERS, cores);
-    try (ClusterNodes cluster = new ClusterNodes(jar, work, List.of(WORKER_LOST))) {
+    try (ClusterNodes cluster = new ClusterNodes(jar, logs, List.of(WORKER_LOST))) {
       long t0 = System.nanoTime();
       List<String> jvm = new ArrayList<>(coordinatorJvmOptions);
       jvm.add("-Xlog:gc:file=" + gcLog + ":uptime");

@@ -41,7 +41,7 @@ final class ClusterNodes implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path jar;
-  private final Path work;
+  private final Path logs;
   private final int remotingPort = freePort();
   private final int httpPort = freePort();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -50,10 +50,13 @@ final class ClusterNodes implements AutoCloseable {
   private final List<String> watched;
   private Node coordinator;
 
-  /** @param watched coordinator log fragments whose first appearance is timed ({@link #firstSeenNanos}) */
-  ClusterNodes(Path jar, Path work, List<String> watched) {
+  /**
+   * @param logs where each node's log goes (kept after the run, for a failure's post-mortem)
+   * @param watched coordinator log fragments whose first appearance is timed ({@link #firstSeenNanos})
+   */
+  ClusterNodes(Path jar, Path logs, List<String> watched) {
     this.jar = jar;
-    this.work = work;
+    this.logs = logs;
     this.watched = List.copyOf(watched);
   }
 
@@ -102,7 +105,7 @@ final class ClusterNodes implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException("the cluster did not show " + workers + " workers within " + timeout.toSeconds()
-        + " s (last answer: " + last + "); see the logs in " + work);
+        + " s (last answer: " + last + "); see the logs in " + logs);
   }
 
   private static int workerCount(JsonNode cluster) {
@@ -132,7 +135,7 @@ final class ClusterNodes implements AutoCloseable {
     cmd.add("-jar");
     cmd.add(jar.toString());
     cmd.add(role);
-    Path log = work.resolve(name + ".log");
+    Path log = logs.resolve(name + ".log");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     env.put("SHOAL_HOST", "127.0.0.1");
