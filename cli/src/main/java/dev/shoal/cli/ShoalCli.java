@@ -16,6 +16,11 @@ import picocli.CommandLine.Command;
 public final class ShoalCli {
 
   public static void main(String[] args) {
+    if (args.length > 0 && (args[0].equals("coordinator") || args[0].equals("worker"))
+        && System.getProperty("shoal.log.level") == null) {
+      // nodes are services: their log is their output; client commands keep stderr quiet
+      System.setProperty("shoal.log.level", "INFO");
+    }
     // start logging before any thread logs, or SLF4J replays (and announces) the early calls
     org.slf4j.LoggerFactory.getILoggerFactory();
     System.exit(execute(args));

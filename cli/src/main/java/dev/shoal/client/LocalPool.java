@@ -66,6 +66,8 @@ public final class LocalPool implements Pool {
   private final Duration askTimeout;
 
   private LocalPool(Options options) {
+    // start logging before the actor system's threads log, or SLF4J replays (and announces) early calls
+    org.slf4j.LoggerFactory.getILoggerFactory();
     Config config = ConfigFactory.parseString("pekko.actor.provider = local\npekko.coordinated-shutdown.exit-jvm = off")
         .withFallback(options.config() == null ? ConfigFactory.empty() : options.config())
         .withFallback(ConfigFactory.load());

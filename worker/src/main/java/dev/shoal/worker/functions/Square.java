@@ -1,12 +1,11 @@
 package dev.shoal.worker.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.LongNode;
 import dev.shoal.protocol.FunctionKind;
-import dev.shoal.protocol.ShoalFunction;
+import dev.shoal.protocol.LongShoalFunction;
 
 /** {@code square}: an integer's square as a 64-bit integer; overflow is the item's error. */
-public final class Square implements ShoalFunction {
+public final class Square implements LongShoalFunction {
 
   @Override
   public String name() {
@@ -24,8 +23,7 @@ public final class Square implements ShoalFunction {
   }
 
   @Override
-  public JsonNode apply(JsonNode item, JsonNode args) {
-    long x = Items.integer(name(), item);
-    return LongNode.valueOf(Math.multiplyExact(x, x));
+  public long applyAsLong(long x, JsonNode args) {
+    return Math.multiplyExact(x, x);
   }
 }
