@@ -113,6 +113,9 @@ print(hashlib.sha256("".join(s + "\n" for s in out).encode()).hexdigest())
 EOF
 }
 
+# true when the Python expression holds for the JSON document d read from stdin
+json_test() { python3 -c 'import json, sys; d = json.load(sys.stdin); sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" 2>/dev/null; }
+
 anchor() { awk -v w="$1" '$2 == w { print $1 }' "$anchors/expected.sha256"; }
 
 # ---------------------------------------------------------------------------------------------------
@@ -152,7 +155,7 @@ timeout 600 "$repo/shoal" submit --fn sleep --range 0:2000 --arg ms="$sleep_ms" 
   --out "$work/sleep.jsonl" --no-progress >"$work/sleep.out" 2>"$work/sleep.err" &
 sleep_pid=$!
 deadline=$((SECONDS + 60))
-until shoal jobs 2>/dev/null | grep -q sleep; do
+until shoal jobs --json 2>/dev/null | json_test 'any(j["function"] == "sleep" for j in d["jobs"])'; do
   [ "$SECONDS" -lt "$deadline" ] || fail "the sleep job did not show in ./shoal jobs within 60 s"
   kill -0 "$sleep_pid" 2>/dev/null || fail "./shoal submit (sleep) ended early: $(tail -n 3 "$work/sleep.err")"
   sleep 1
@@ -164,12 +167,12 @@ sha_pid=$!
 step scale
 dc up -d --no-recreate --scale worker=3 >"$work/scale.log" 2>&1 || { cat "$work/scale.log" >&2; fail "scale to 3 failed"; }
 deadline=$((SECONDS + 180))
-until shoal cluster >"$work/cluster.txt" 2>&1 && [ "$(grep -c -w worker "$work/cluster.txt")" -ge 3 ]; do
-  [ "$SECONDS" -lt "$deadline" ] || { cat "$work/cluster.txt" >&2; fail "./shoal cluster did not show 3 workers within 180 s"; }
+until shoal cluster --json >"$work/cluster.json" 2>&1 && json_test 'len(d["workers"]) >= 3' <"$work/cluster.json"; do
+  [ "$SECONDS" -lt "$deadline" ] || { cat "$work/cluster.json" >&2; fail "./shoal cluster did not show 3 workers within 180 s"; }
   sleep 2
 done
 say "./shoal cluster saw 3 workers:"
-cat "$work/cluster.txt" >&2
+shoal cluster >&2 || true
 
 step kill
 kill -0 "$sleep_pid" 2>/dev/null || fail "the sleep job ended before the kill; raise E2E_SLEEP_MS (now $sleep_ms)"
