@@ -2,7 +2,12 @@ package dev.shoal.cli;
 
 import dev.shoal.coordinator.job.JobState;
 
-/** The CLI's exit codes, one table for {@code run} and {@code submit}. */
+/**
+ * The CLI's exit codes, one table for {@code run}, {@code submit} and {@code results}: 0 the job
+ * succeeded, 3 it completed with item errors, 2 a usage mistake (an unknown job id included), 1
+ * anything else (the job failed or was cancelled, the coordinator cannot be reached). The other
+ * client commands exit 0 when they could answer.
+ */
 public final class ExitCodes {
 
   public static final int OK = 0;

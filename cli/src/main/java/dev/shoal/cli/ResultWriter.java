@@ -23,7 +23,13 @@ public final class ResultWriter {
   /** Opens the output early, so that an unwritable --out is a usage error before any work is done. */
   public static OutputStream open(Path out) {
     if (out == null) {
-      return new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), 1 << 20);
+      // closing flushes but leaves stdout open: whoever runs the command in-process still needs it
+      return new BufferedOutputStream(new FileOutputStream(java.io.FileDescriptor.out), 1 << 20) {
+        @Override
+        public void close() throws IOException {
+          flush();
+        }
+      };
     }
     try {
       Path parent = out.toAbsolutePath().getParent();
@@ -36,15 +42,35 @@ public final class ResultWriter {
     }
   }
 
+  /** Hears how far the writing has got: items written so far, and how many of them are errors. */
+  @FunctionalInterface
+  public interface Progress {
+    void written(long items, long errors);
+  }
+
   /** Streams every result to {@code out} as it arrives; {@code progress} hears the items written so far. */
   public static JobStatus write(JobHandle job, OutputStream out, LongConsumer progress) throws IOException {
+    return write(job, out, false, (items, errors) -> progress.accept(items));
+  }
+
+  /**
+   * Streams every result to {@code out} as it arrives; {@code progress} hears the items and errors
+   * written so far. {@code live} flushes after every chunk, so that whoever reads the output sees
+   * each result as it comes: for results that arrive over the network, where a chunk is one read.
+   */
+  public static JobStatus write(JobHandle job, OutputStream out, boolean live, Progress progress) throws IOException {
     JsonLines lines = new JsonLines(out);
     long written = 0;
+    long errors = 0;
     for (Iterator<ResultChunk> it = job.chunks(); it.hasNext(); ) {
       ResultChunk c = it.next();
       lines.write(c.firstIndex(), c.results());
       written += c.results().size();
-      progress.accept(written);
+      errors += c.results().errorCount();
+      if (live) {
+        lines.flush();
+      }
+      progress.written(written, errors);
     }
     lines.flush();
     return job.await();

@@ -1,18 +1,24 @@
 package dev.shoal.cli;
 
+import dev.shoal.client.CoordinatorUnreachableException;
+import dev.shoal.client.UnknownJobException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.shoal.cli.node.CoordinatorNode;
+import dev.shoal.cli.node.WorkerNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code shoal} executable: the embedded runner, the node launchers and the client commands.
- * Every failure ends in one line on stderr and an exit code (2 for a usage mistake, 1 for anything
- * else); a stack trace is printed only with {@code SHOAL_DEBUG=1}.
+ * Every failure ends in one line on stderr and an exit code (2 for a usage mistake, an unknown job
+ * included; 1 for anything else, an unreachable coordinator included); a stack trace is printed
+ * only with {@code SHOAL_DEBUG=1}.
  */
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
     description = "A distributed worker pool for the JVM.",
-    subcommands = {RunCommand.class})
+    subcommands = {RunCommand.class, CoordinatorNode.class, WorkerNode.class, SubmitCommand.class, JobsCommand.class, StatusCommand.class, ResultsCommand.class,
+        CancelCommand.class, ClusterCommand.class, FunctionsCommand.class})
 public final class ShoalCli {
 
   public static void main(String[] args) {
@@ -34,9 +40,13 @@ public final class ShoalCli {
       return ExitCodes.USAGE;
     });
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      if (ex instanceof UsageException) {
+      if (ex instanceof UsageException || ex instanceof UnknownJobException) {
         System.err.println("shoal: " + ex.getMessage());
         return ExitCodes.USAGE;
+      }
+      if (ex instanceof CoordinatorUnreachableException) {
+        System.err.println("shoal: " + ex.getMessage());
+        return ExitCodes.INTERNAL;
       }
       if (System.getenv("SHOAL_DEBUG") != null) {
         ex.printStackTrace();

@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.shoal.coordinator.Coordinator;
 import dev.shoal.coordinator.CoordinatorSettings;
+import dev.shoal.coordinator.http.HttpApi;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.protocol.CoordinatorProtocol;
@@ -24,6 +25,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +34,7 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * The pool on threads of this JVM: one actor system holding the coordinator and {@code workers}
@@ -146,6 +149,7 @@ public final class LocalPool implements Pool {
    * the results in input order. The items and results stay Java objects: nothing is turned into
    * JSON. Throws {@link ItemFailedException} naming the first failed item if any failed.
    */
+  @Override
   @SuppressWarnings("unchecked")
   public <T, R> List<R> map(Function<? super T, ? extends R> fn, Iterable<T> items) {
     List<T> in = new ArrayList<>();
@@ -176,6 +180,14 @@ public final class LocalPool implements Pool {
       registry.removeTransient(name);
     }
     return (List<R>) Arrays.asList(out);
+  }
+
+  /**
+   * Serves this pool's HTTP job API on {@code host:port} (port 0 picks a free one), as a coordinator
+   * node does, so that {@link Shoal#connect(String)} and the {@code shoal submit} family can use it.
+   */
+  public CompletionStage<ServerBinding> serveHttp(String host, int port) {
+    return HttpApi.start(system, system, host, port);
   }
 
   /** Cluster view of this pool (one node), for parity with a connected pool. */

@@ -59,6 +59,17 @@ public interface Pool extends AutoCloseable {
     return out;
   }
 
+  /**
+   * Applies an in-process lambda to every item and returns the results in input order. Only a pool
+   * in this JVM ({@link Shoal#local(int)}) runs lambdas; a connected pool throws {@link
+   * UnsupportedOperationException}, as a lambda cannot be sent to a cluster: apply a named function
+   * there ({@link #map(String, Iterable)}, functions from a plugin jar).
+   */
+  default <T, R> List<R> map(java.util.function.Function<? super T, ? extends R> fn, Iterable<T> items) {
+    throw new UnsupportedOperationException("in-process lambdas run only on a local pool (Shoal.local); "
+        + "on a cluster, apply a named function, e.g. map(\"sha256\", items), or install your own as a plugin");
+  }
+
   /** The results in input order as they arrive, errors included; closing the stream cancels the job. */
   default Stream<ItemResult> imap(String function, Iterable<?> items) {
     return stream(submit(JobRequest.of(function), Items.of(items)));

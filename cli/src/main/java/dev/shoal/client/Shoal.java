@@ -21,4 +21,12 @@ public final class Shoal {
   public static LocalPool local(LocalPool.Options options) {
     return LocalPool.start(options);
   }
+
+  /**
+   * The pool of the Shoal cluster whose coordinator serves its HTTP API at {@code url}, such as
+   * {@code http://coordinator:8080}. Nothing is sent until the first call.
+   */
+  public static RemotePool connect(String url) {
+    return RemotePool.connect(url);
+  }
 }

@@ -84,9 +84,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   // --- from the job children ---
 
-  record OfferUsed(String jobId, List<Job.Credit> leftover, boolean hasWork) implements CoordinatorProtocol.Command {}
+  record OfferUsed(String jobId, List<Job.Credit> leftover, boolean hasWork, boolean wantsIsolation)
+      implements CoordinatorProtocol.Command {}
 
-  record JobHasWork(String jobId) implements CoordinatorProtocol.Command {}
+  record JobHasWork(String jobId, boolean hasWork, boolean wantsIsolation) implements CoordinatorProtocol.Command {}
+
+  /** The job's suspect chunk on {@code worker} is answered, handed back or lost: the worker is free for all. */
+  record IsolationDone(String jobId, ActorRef<WorkerProtocol.Command> worker) implements CoordinatorProtocol.Command {}
 
   record JobProgress(JobStatus status) implements CoordinatorProtocol.Command {}
 
@@ -105,6 +109,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private static final class JobEntry {
     final ActorRef<JobProtocol.Command> ref;
     boolean hasWork = true;
+    boolean wantsIsolation;
     JobStatus last;
 
     JobEntry(ActorRef<JobProtocol.Command> ref, JobStatus first) {
@@ -118,6 +123,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     WorkerDemand last;
     long sent;
     long lastSeen;
+    /** The job this worker is being emptied for, to run that job's suspect chunk alone; null if none. */
+    String reservedFor;
+    boolean isolationRunning;
 
     WorkerEntry(ActorRef<WorkerProtocol.Command> ref, WorkerDemand first) {
       this.ref = ref;
@@ -126,7 +134,16 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
 
     int credits() {
-      return last.draining() ? 0 : (int) Math.max(0, last.wanted() - (sent - last.received()));
+      return last.draining() || reservedFor != null ? 0 : (int) Math.max(0, last.wanted() - (sent - last.received()));
+    }
+
+    /** Holds nothing and has nothing on the way. */
+    boolean idle() {
+      return sent == last.received() && last.held() == 0;
+    }
+
+    long held() {
+      return sent - last.received() + last.held();
     }
   }
 
@@ -142,6 +159,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private final LinkedHashMap<String, JobStatus> finished = new LinkedHashMap<>();
   private final Map<ActorRef<WorkerProtocol.Command>, WorkerEntry> workers = new HashMap<>();
   private String offerTo;
+  /** The credits of the offer in flight, given back to their workers if its job stops without answering. */
+  private List<Job.Credit> offered = List.of();
 
   private Coordinator(
       ActorContext<CoordinatorProtocol.Command> context,
@@ -181,6 +200,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
         .onMessage(OfferUsed.class, this::onOfferUsed)
         .onMessage(JobHasWork.class, this::onJobHasWork)
+        .onMessage(IsolationDone.class, this::onIsolationDone)
         .onMessage(JobProgress.class, this::onJobProgress)
         .onMessage(JobFinished.class, this::onJobFinished)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
@@ -260,7 +280,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     long now = System.currentTimeMillis();
     List<ClusterView.WorkerView> ws = workers.values().stream()
         .map(w -> new ClusterView.WorkerView(w.last.node(), w.ref.path().toString(), w.last.slots(), w.last.busy(),
-            w.sent - w.last.received() + w.last.busy(), w.last.draining(), now - w.lastSeen))
+            w.held(), w.last.draining(), now - w.lastSeen))
         .sorted(Comparator.comparing(ClusterView.WorkerView::node).thenComparing(ClusterView.WorkerView::path))
         .toList();
     List<ClusterView.Member> members = new ArrayList<>();
@@ -329,15 +349,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     if (used.jobId().equals(offerTo)) {
       offerTo = null;
     }
-    for (Job.Credit c : used.leftover()) {
-      WorkerEntry w = workers.get(c.worker());
-      if (w != null) {
-        w.sent -= c.chunks();
-      }
-    }
+    giveBack(used.leftover());
     JobEntry entry = jobs.get(used.jobId());
     if (entry != null) {
       entry.hasWork = used.hasWork();
+      entry.wantsIsolation = used.wantsIsolation();
     }
     dispatch();
     return this;
@@ -346,9 +362,20 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private Behavior<CoordinatorProtocol.Command> onJobHasWork(JobHasWork has) {
     JobEntry entry = jobs.get(has.jobId());
     if (entry != null) {
-      entry.hasWork = true;
+      entry.hasWork = has.hasWork();
+      entry.wantsIsolation = has.wantsIsolation();
       dispatch();
     }
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onIsolationDone(IsolationDone done) {
+    WorkerEntry w = workers.get(done.worker());
+    if (w != null && done.jobId().equals(w.reservedFor)) {
+      w.reservedFor = null;
+      w.isolationRunning = false;
+    }
+    dispatch();
     return this;
   }
 
@@ -364,7 +391,16 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     JobStatus s = fin.status();
     jobs.remove(s.id());
     if (s.id().equals(offerTo)) {
+      // the job stopped before it saw the offer (its OfferUsed would have come first): without this
+      // the offered credits stayed counted as sent and those workers were never offered work again
+      giveBack(offered);
       offerTo = null;
+    }
+    for (WorkerEntry w : workers.values()) {
+      if (s.id().equals(w.reservedFor)) {
+        w.reservedFor = null;
+        w.isolationRunning = false;
+      }
     }
     finished.put(s.id(), s);
     for (Iterator<String> it = finished.keySet().iterator(); finished.size() > settings.history() && it.hasNext(); ) {
@@ -403,7 +439,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   /** Offers every free slot to the oldest job that has work; one offer in flight at a time keeps FIFO exact. */
   private void dispatch() {
-    if (offerTo != null) {
+    if (offerTo != null || isolate()) {
       return;
     }
     JobEntry head = null;
@@ -435,7 +471,61 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       return;
     }
     offerTo = headId;
-    head.ref.tell(new Job.Offer(credits, slots));
+    offered = credits;
+    head.ref.tell(new Job.Offer(credits, slots, false));
+  }
+
+  /**
+   * Runs suspect chunks alone. For the oldest job that has one, reserves a worker (the one holding
+   * least), gives it nothing more, and once it is empty offers it to that job alone. Returns true
+   * when it sent that offer (dispatch then waits for the answer, as for any offer).
+   */
+  private boolean isolate() {
+    for (Map.Entry<String, JobEntry> e : jobs.entrySet()) {
+      if (!e.getValue().wantsIsolation) {
+        continue;
+      }
+      String jobId = e.getKey();
+      WorkerEntry reserved = workers.values().stream().filter(w -> jobId.equals(w.reservedFor)).findFirst()
+          .orElseGet(() -> workers.values().stream()
+              .filter(w -> w.reservedFor == null && !w.last.draining())
+              .min(Comparator.comparingLong(WorkerEntry::held))
+              .orElse(null));
+      if (reserved == null) {
+        return false;
+      }
+      if (reserved.reservedFor == null) {
+        reserved.reservedFor = jobId;
+        getContext().getLog().info("job {}: emptying worker {} to run a chunk whose worker died alone on it",
+            jobId, reserved.last.node());
+      }
+      if (reserved.isolationRunning || !reserved.idle()) {
+        return false;
+      }
+      reserved.isolationRunning = true;
+      reserved.sent += 1;
+      List<Job.Credit> one = List.of(new Job.Credit(reserved.ref, 1));
+      offerTo = jobId;
+      offered = one;
+      e.getValue().wantsIsolation = false;
+      e.getValue().ref.tell(new Job.Offer(one, reserved.last.slots(), true));
+      return true;
+    }
+    return false;
+  }
+
+  private void giveBack(List<Job.Credit> credits) {
+    for (Job.Credit c : credits) {
+      WorkerEntry w = workers.get(c.worker());
+      if (w != null) {
+        w.sent -= c.chunks();
+        if (w.reservedFor != null) {
+          // a reserved worker is only ever offered alone: its suspect chunk was not taken after all
+          w.reservedFor = null;
+          w.isolationRunning = false;
+        }
+      }
+    }
   }
 
   private Optional<FunctionInfo> function(String name) {

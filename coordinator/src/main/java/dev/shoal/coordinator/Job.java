@@ -57,8 +57,12 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   /** Chunks {@code worker} may be given now. */
   record Credit(ActorRef<WorkerProtocol.Command> worker, int chunks) {}
 
-  /** Hand chunks to these workers; answered with {@link Coordinator.OfferUsed}. */
-  record Offer(List<Credit> credits, int slots) implements JobProtocol.Command {}
+  /**
+   * Hand chunks to these workers; answered with {@link Coordinator.OfferUsed}. An {@code isolated}
+   * offer is one emptied worker reserved for this job's next suspect chunk, which then runs alone
+   * there so that a death of that worker is that chunk's fault and nobody else's.
+   */
+  record Offer(List<Credit> credits, int slots, boolean isolated) implements JobProtocol.Command {}
 
   /** The worker is gone: re-send what it held. */
   record WorkerLost(ActorRef<WorkerProtocol.Command> worker) implements JobProtocol.Command {}
@@ -77,10 +81,13 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     INSTANCE
   }
 
-  /** A run of consecutive items not yet handed out; {@code losses} counts workers that died holding it. */
+  /**
+   * A run of consecutive items not yet handed out. {@code losses} counts the deaths of workers
+   * holding it: the first makes it a suspect, the later ones count only when it ran alone.
+   */
   private record Piece(long firstIndex, ItemBatch items, int losses) {}
 
-  private record Lease(Piece piece, ActorRef<WorkerProtocol.Command> worker) {}
+  private record Lease(Piece piece, ActorRef<WorkerProtocol.Command> worker, boolean isolated) {}
 
   static Behavior<JobProtocol.Command> create(
       String id,
@@ -106,6 +113,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private final ChunkSizer sizer;
   private final ReorderBuffer reorder = new ReorderBuffer(0);
   private final PriorityQueue<Piece> pending = new PriorityQueue<>(Comparator.comparingLong(Piece::firstIndex));
+  /** Pieces held by a worker that died: they run only alone on a reserved worker, one at a time. */
+  private final PriorityQueue<Piece> suspects = new PriorityQueue<>(Comparator.comparingLong(Piece::firstIndex));
+  private ActorRef<WorkerProtocol.Command> isolatedOn;
   private final Map<Long, Lease> leases = new HashMap<>();
   private final long submittedAt = System.currentTimeMillis();
   private final List<ActorRef<JobStatus>> closeWaiters = new ArrayList<>();
@@ -117,6 +127,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private boolean reading;
   private Piece readAhead;
   private boolean advertisedWork = true;
+  private boolean advertisedIsolation;
   private JobState state = JobState.QUEUED;
   private long startedAt;
   private long finishedAt;
@@ -150,6 +161,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     timers.startTimerWithFixedDelay(ReportProgress.INSTANCE, settings.progressInterval());
     // read the first items now: an empty input then ends the job even with no worker in the cluster
     readMore(request.chunkSize() > 0 ? request.chunkSize() : settings.initialChunk());
+    // an in-memory source answers at once and sends no SourceRead, so its end is checked here
+    afterChange();
   }
 
   @Override
@@ -169,6 +182,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private Behavior<JobProtocol.Command> onOffer(Offer offer) {
+    if (offer.isolated()) {
+      return onIsolatedOffer(offer);
+    }
     // round robin over the offered workers, so one worker's prefetch does not take the whole head of the job
     int[] left = offer.credits().stream().mapToInt(Credit::chunks).toArray();
     boolean progress = true;
@@ -183,7 +199,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
           progress = false;
           break;
         }
-        dispatch(piece, offer.credits().get(i).worker());
+        dispatch(piece, offer.credits().get(i).worker(), false);
         left[i]--;
         progress = true;
       }
@@ -195,7 +211,22 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       }
     }
     advertisedWork = hasWork();
-    coordinator.tell(new Coordinator.OfferUsed(id, leftover, advertisedWork));
+    advertisedIsolation = wantsIsolation();
+    coordinator.tell(new Coordinator.OfferUsed(id, leftover, advertisedWork, advertisedIsolation));
+    return this;
+  }
+
+  private Behavior<JobProtocol.Command> onIsolatedOffer(Offer offer) {
+    Credit credit = offer.credits().get(0);
+    List<Credit> leftover = List.of(credit);
+    if (!state.isFinal() && isolatedOn == null && !suspects.isEmpty()) {
+      isolatedOn = credit.worker();
+      dispatch(suspects.poll(), credit.worker(), true);
+      leftover = List.of();
+    }
+    advertisedWork = hasWork();
+    advertisedIsolation = wantsIsolation();
+    coordinator.tell(new Coordinator.OfferUsed(id, leftover, advertisedWork, advertisedIsolation));
     return this;
   }
 
@@ -205,6 +236,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       // a late result of a chunk that was re-sent (its worker was taken for lost) or of a cancelled job
       return this;
     }
+    endIsolation(lease);
     if (kind == FunctionKind.CPU && msg.computeNanos() > 0) {
       sizer.observe(msg.results().size(), msg.computeNanos());
     }
@@ -215,7 +247,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private Behavior<JobProtocol.Command> onChunkReturned(ChunkReturned msg) {
     Lease lease = leases.remove(msg.leaseId());
     if (lease != null && !state.isFinal()) {
-      pending.add(lease.piece());
+      endIsolation(lease);
+      (lease.piece().losses() > 0 ? suspects : pending).add(lease.piece());
     }
     return afterChange();
   }
@@ -227,11 +260,17 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         continue;
       }
       it.remove();
+      endIsolation(lease);
       Piece p = lease.piece();
+      if (!lease.isolated() && p.losses() > 0) {
+        // it did not run alone, so this death proves nothing against it
+        suspects.add(p);
+        continue;
+      }
       int losses = p.losses() + 1;
       int count = p.items().count();
       if (losses < settings.poisonThreshold()) {
-        pending.add(new Piece(p.firstIndex(), p.items(), losses));
+        suspects.add(new Piece(p.firstIndex(), p.items(), losses));
       } else if (count == 1) {
         getContext().getLog().warn("job {}: item {} lost its worker {} times; failing it as WorkerLost",
             id, p.firstIndex(), losses);
@@ -240,8 +279,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       } else {
         // the chunk keeps killing workers: bisect it so the item responsible ends up alone
         int half = count / 2;
-        pending.add(new Piece(p.firstIndex(), p.items().slice(0, half), losses - 1));
-        pending.add(new Piece(p.firstIndex() + half, p.items().slice(half, count), losses - 1));
+        suspects.add(new Piece(p.firstIndex(), p.items().slice(0, half), losses - 1));
+        suspects.add(new Piece(p.firstIndex() + half, p.items().slice(half, count), losses - 1));
       }
     }
     return afterChange();
@@ -292,6 +331,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     holding.forEach(w -> w.tell(new WorkerProtocol.CancelJob(id)));
     leases.clear();
     pending.clear();
+    suspects.clear();
     readAhead = null;
     closeWaiters.add(cancel.replyTo());
     finish(JobState.CANCELLED);
@@ -309,15 +349,16 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     if (state.isFinal()) {
       return this;
     }
-    if (sourceEnded && readAhead == null && pending.isEmpty() && leases.isEmpty() && reorder.held() == 0
-        && sinkQueued == 0) {
+    if (sourceEnded && readAhead == null && pending.isEmpty() && suspects.isEmpty() && leases.isEmpty()
+        && reorder.held() == 0 && sinkQueued == 0) {
       finish(errors > 0 ? JobState.COMPLETED_WITH_ERRORS : JobState.SUCCEEDED);
       return this;
     }
-    if (!advertisedWork && hasWork()) {
-      advertisedWork = true;
-      coordinator.tell(new Coordinator.JobHasWork(id));
+    if ((!advertisedWork && hasWork()) || (!advertisedIsolation && wantsIsolation())) {
+      advertisedWork = hasWork();
+      coordinator.tell(new Coordinator.JobHasWork(id, advertisedWork, wantsIsolation()));
     }
+    advertisedIsolation = wantsIsolation();
     return this;
   }
 
@@ -329,6 +370,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     holding.forEach(w -> w.tell(new WorkerProtocol.CancelJob(id)));
     leases.clear();
     pending.clear();
+    suspects.clear();
     readAhead = null;
     finish(JobState.FAILED);
     return this;
@@ -358,9 +400,21 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     return !state.isFinal() && (!pending.isEmpty() || readAhead != null || (!sourceEnded && !reading && canCut()));
   }
 
+  private boolean wantsIsolation() {
+    return !state.isFinal() && isolatedOn == null && !suspects.isEmpty();
+  }
+
+  /** The reserved worker is free again once its chunk is answered, handed back or lost. */
+  private void endIsolation(Lease lease) {
+    if (lease.isolated() && lease.worker().equals(isolatedOn)) {
+      isolatedOn = null;
+      coordinator.tell(new Coordinator.IsolationDone(id, lease.worker()));
+    }
+  }
+
   /** New chunks are cut only while the job's outstanding chunks stay within its window. */
   private boolean canCut() {
-    return leases.size() + pending.size() + reorder.held() + sinkQueued < settings.window();
+    return leases.size() + pending.size() + suspects.size() + reorder.held() + sinkQueued < settings.window();
   }
 
   private Piece nextPiece(int slots) {
@@ -417,13 +471,13 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     }
   }
 
-  private void dispatch(Piece piece, ActorRef<WorkerProtocol.Command> worker) {
+  private void dispatch(Piece piece, ActorRef<WorkerProtocol.Command> worker, boolean isolated) {
     if (state == JobState.QUEUED) {
       state = JobState.RUNNING;
       startedAt = System.currentTimeMillis();
     }
     long lease = nextLease++;
-    leases.put(lease, new Lease(piece, worker));
+    leases.put(lease, new Lease(piece, worker, isolated));
     ChunkTask task = new ChunkTask(id, lease, piece.firstIndex(), request.function(), request.argsJson(),
         request.timeoutMs(), piece.items());
     worker.tell(new WorkerProtocol.ProcessChunk(task, getContext().getSelf().narrow()));

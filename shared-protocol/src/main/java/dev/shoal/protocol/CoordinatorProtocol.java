@@ -21,6 +21,8 @@ public final class CoordinatorProtocol {
    * @param wanted how many more chunks the worker can take now (free slots plus prefetch)
    * @param received how many chunks it has received since it started
    * @param slots chunks it runs at once
+   * @param busy chunks running now
+   * @param held chunks it holds, running or waiting
    * @param node a readable name of its node (host:port or "local")
    * @param draining true once it stopped taking work before leaving
    */
@@ -30,6 +32,7 @@ public final class CoordinatorProtocol {
       long received,
       int slots,
       int busy,
+      int held,
       String node,
       boolean draining,
       List<FunctionInfo> functions) implements Command, CborSerializable {}

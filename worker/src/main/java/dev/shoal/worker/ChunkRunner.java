@@ -57,30 +57,31 @@ final class ChunkRunner {
 
   CompletableFuture<ChunkResults> start() {
     int n = task.items().count();
-    if (function.kind() == FunctionKind.IO && n > 1) {
+    if (function.kind() == FunctionKind.IO) {
       CompletableFuture<ChunkResults> done = new CompletableFuture<>();
       AtomicInteger remaining = new AtomicInteger(n);
+      // an error the item cannot survive (out of memory) fails the whole chunk instead of leaving it unfinished
+      java.util.concurrent.atomic.AtomicReference<Throwable> fatal = new java.util.concurrent.atomic.AtomicReference<>();
       for (int i = 0; i < n; i++) {
         int offset = i;
         executors.submitIo(() -> {
           try {
             runItem(offset);
+          } catch (Throwable e) {
+            fatal.compareAndSet(null, e);
           } finally {
             // the decrement publishes this item's slot to the thread that sees zero
             if (remaining.decrementAndGet() == 0) {
-              done.complete(build());
+              Throwable f = fatal.get();
+              if (f != null) {
+                done.completeExceptionally(f);
+              } else {
+                done.complete(build());
+              }
             }
           }
         });
       }
-      return done;
-    }
-    if (function.kind() == FunctionKind.IO) {
-      CompletableFuture<ChunkResults> done = new CompletableFuture<>();
-      executors.submitIo(() -> {
-        runItem(0);
-        done.complete(build());
-      });
       return done;
     }
     if (function instanceof LongShoalFunction f && task.items().isRange() && task.timeoutMs() == 0) {
@@ -150,6 +151,12 @@ final class ChunkRunner {
     }
     ItemCall call = new ItemCall(Thread.currentThread());
     active.add(call);
+    if (cancelled) {
+      // cancel() may have gone over the active items before this one joined them: nobody would interrupt it
+      active.remove(call);
+      errors[offset] = new ItemError(offset, "Cancelled", "the job was cancelled");
+      return;
+    }
     ScheduledFuture<?> timer = task.timeoutMs() > 0
         ? executors.timers().schedule(call::timeOut, task.timeoutMs(), TimeUnit.MILLISECONDS)
         : null;

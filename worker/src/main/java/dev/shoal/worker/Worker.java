@@ -233,6 +233,6 @@ public final class Worker extends AbstractBehavior<Command> {
     int held = queued.size() + started.size();
     int wanted = draining() ? 0 : Math.max(0, settings.slots() + settings.prefetch() - held);
     coordinator.tell(new WorkerDemand(getContext().getSelf(), wanted, received, settings.slots(),
-        started.size(), node, draining(), functionInfos));
+        started.size(), held, node, draining(), functionInfos));
   }
 }

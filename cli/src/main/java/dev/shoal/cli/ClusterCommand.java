@@ -1,0 +1,39 @@
+package dev.shoal.cli;
+
+import dev.shoal.client.RemotePool;
+import dev.shoal.coordinator.ClusterView;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code shoal cluster}: the members of the cluster and the workers the coordinator dispatches to. */
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+    description = "Show the cluster's members and the workers the coordinator dispatches to.")
+public final class ClusterCommand implements Callable<Integer> {
+
+  @Mixin
+  CoordinatorOption coordinator;
+
+  @Mixin
+  JsonOutput output;
+
+  @Override
+  public Integer call() throws Exception {
+    RemotePool pool = coordinator.connect();
+    if (output.printed(pool.json("/cluster"))) {
+      return ExitCodes.OK;
+    }
+    ClusterView c = pool.cluster();
+    System.out.println("coordinator: " + c.coordinator());
+    System.out.println();
+    Table members = new Table().row("MEMBER", "ROLES", "STATUS", "REACHABLE");
+    c.members().forEach(m -> members.row(m.address(), String.join(",", m.roles()), m.status(), m.reachable() ? "yes" : "NO"));
+    members.print(System.out);
+    System.out.println();
+    Table workers = new Table().row("WORKER", "SLOTS", "BUSY", "HELD", "DRAINING", "LAST SEEN", "PATH");
+    c.workers().forEach(w -> workers.row(w.node(), w.slots(), w.busy(), w.held(), w.draining() ? "yes" : "no",
+        w.lastSeenMillisAgo() + " ms ago", w.path()));
+    workers.print(System.out);
+    return ExitCodes.OK;
+  }
+}

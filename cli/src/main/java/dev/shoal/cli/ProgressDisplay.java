@@ -1,0 +1,57 @@
+package dev.shoal.cli;
+
+import java.time.temporal.ChronoUnit;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * The progress of {@code shoal submit} on stderr: a live bar (done/total, items/s, ETA, errors) on
+ * a terminal; a plain ASCII line every few seconds when stderr goes to a file or a pipe; nothing at
+ * all when switched off. Stdout carries only results, so the display never mixes with them.
+ */
+final class ProgressDisplay implements AutoCloseable {
+
+  private final ProgressBar bar;
+
+  private ProgressDisplay(ProgressBar bar) {
+    this.bar = bar;
+  }
+
+  /** @param total items in the job, -1 if not known */
+  static ProgressDisplay start(String task, long total, boolean shown) {
+    if (!shown) {
+      return new ProgressDisplay(null);
+    }
+    ProgressBarBuilder b = new ProgressBarBuilder()
+        .setTaskName(task)
+        .setInitialMax(total)
+        .showSpeed()
+        .setSpeedUnit(ChronoUnit.SECONDS)
+        .setUnit(" items", 1);
+    if (System.console() != null) {
+      b.setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(200);
+    } else {
+      b.setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(5000).setMaxRenderedLength(100)
+          .setConsumer(new DelegatingProgressBarConsumer(System.err::println));
+    }
+    ProgressBar bar = b.build();
+    bar.setExtraMessage("0 errors");
+    return new ProgressDisplay(bar);
+  }
+
+  void update(long done, long errors) {
+    if (bar != null) {
+      bar.stepTo(done);
+      bar.setExtraMessage(errors + (errors == 1 ? " error" : " errors"));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (bar != null) {
+      bar.close();
+    }
+  }
+}

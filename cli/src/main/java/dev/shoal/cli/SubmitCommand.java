@@ -1,0 +1,85 @@
+package dev.shoal.cli;
+
+import dev.shoal.client.JobHandle;
+import dev.shoal.client.RemotePool;
+import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.JobStatus;
+import java.io.OutputStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code shoal submit}: runs a job on a Shoal cluster through its coordinator's HTTP API and writes
+ * the results as {@code shoal run} does (the same bytes, the same exit codes), as they come.
+ * Interrupting it (Ctrl-C) cancels the job; {@code --detach} leaves the job to run on its own.
+ */
+@Command(name = "submit", mixinStandardHelpOptions = true,
+    description = "Run a job on a Shoal cluster and write its results as JSON Lines as they come "
+        + "(exit code 0 succeeded, 3 some items failed, 2 usage, 1 anything else).")
+public final class SubmitCommand implements Callable<Integer> {
+
+  @Mixin
+  CoordinatorOption coordinator;
+
+  @Mixin
+  JobOptions job;
+
+  @Option(names = "--detach", description = "print the job's id and return at once; read the results later with `shoal results ID`")
+  boolean detach;
+
+  @Option(names = "--no-progress", description = "no progress display on stderr")
+  boolean noProgress;
+
+  @Override
+  public Integer call() throws Exception {
+    JobRequest request = job.request();
+    job.range();
+    job.itemsFile();
+    if (detach && job.out() != null) {
+      throw new UsageException("--out does not go with --detach: read the results later with `shoal results ID --out FILE`");
+    }
+    RemotePool pool = coordinator.connect();
+    if (detach) {
+      System.out.println(submit(pool, request).id());
+      return ExitCodes.OK;
+    }
+    JobStatus status;
+    try (OutputStream out = ResultWriter.open(job.out())) {
+      JobHandle handle = submit(pool, request);
+      Thread cancelOnExit = new Thread(() -> cancelUnlessEnded(handle), "shoal-cancel-on-exit");
+      Runtime.getRuntime().addShutdownHook(cancelOnExit);
+      try (ProgressDisplay progress = ProgressDisplay.start("job " + handle.id(), handle.status().total(), !noProgress)) {
+        status = ResultWriter.write(handle, out, true, progress::update);
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(cancelOnExit);
+        } catch (IllegalStateException exiting) {
+          // the JVM is on its way out and the hook is cancelling the job
+        }
+      }
+    }
+    ResultWriter.summary(System.err, status);
+    return ExitCodes.of(status.state());
+  }
+
+  private JobHandle submit(RemotePool pool, JobRequest request) {
+    try {
+      return pool.submit(request, job.items());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private static void cancelUnlessEnded(JobHandle handle) {
+    try {
+      if (!handle.status().state().isFinal()) {
+        handle.cancel();
+        System.err.println("shoal: cancelled job " + handle.id());
+      }
+    } catch (RuntimeException e) {
+      System.err.println("shoal: could not cancel job " + handle.id() + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.shoal.cli.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.shoal.cli.UsageException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * What every node is told on its command line or through its environment: where it is (the
+ * canonical host and port other nodes dial, and apart from them the address it binds, as Pekko
+ * needs behind NAT and in containers), which seeds to join, and where its plugins are. Only these
+ * override the configuration; everything else stays in {@code application.conf}.
+ */
+public final class NodeOptions {
+
+  @Option(names = "--host", paramLabel = "HOST", defaultValue = "${env:SHOAL_HOST:-127.0.0.1}",
+      description = "the address other nodes dial (env SHOAL_HOST; 'auto' or empty: this machine's address; default ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--bind-host", paramLabel = "HOST", defaultValue = "${env:SHOAL_BIND_HOST}",
+      description = "the address to bind, when it differs from --host, e.g. 0.0.0.0 behind NAT (env SHOAL_BIND_HOST)")
+  String bindHost;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:SHOAL_PORT}",
+      description = "the cluster (remoting) port (env SHOAL_PORT; coordinator default 2551, worker default 0 = a free port)")
+  Integer port;
+
+  @Option(names = "--seeds", paramLabel = "HOST:PORT,...", defaultValue = "${env:SHOAL_SEEDS}",
+      description = "seed nodes to join (env SHOAL_SEEDS; coordinator default: itself; worker default 127.0.0.1:2551)")
+  String seeds;
+
+  @Option(names = "--management-port", paramLabel = "PORT", defaultValue = "${env:SHOAL_MANAGEMENT_PORT}",
+      description = "Pekko Management port serving /alive and /ready (env SHOAL_MANAGEMENT_PORT)")
+  Integer managementPort;
+
+  @Option(names = "--plugins", paramLabel = "DIR", defaultValue = "${env:SHOAL_PLUGINS}",
+      description = "a folder of function jars (env SHOAL_PLUGINS; default ./plugins when it exists)")
+  Path plugins;
+
+  @Option(names = "--enable-test-functions", defaultValue = "${env:SHOAL_TEST_FUNCTIONS:-false}",
+      description = "add the fault-test functions fail, halt and hang (env SHOAL_TEST_FUNCTIONS=true)")
+  boolean testFunctions;
+
+  /** The node's configuration: {@code application.conf} with host, port, role and seeds overridden. */
+  Config config(String role, int defaultPort, String defaultSeeds) {
+    String canonical = canonicalHost();
+    int p = port != null ? port : defaultPort;
+    if (p < 0 || p > 65535) {
+      throw new UsageException("--port must be between 0 and 65535, got " + p);
+    }
+    List<String> seedUris = new ArrayList<>();
+    String seedList = seeds == null || seeds.isBlank() ? defaultSeeds.replace("SELF", canonical + ":" + p) : seeds;
+    for (String s : seedList.split(",")) {
+      String seed = s.trim();
+      if (seed.isEmpty()) {
+        continue;
+      }
+      int colon = seed.lastIndexOf(':');
+      if (colon <= 0 || !seed.substring(colon + 1).matches("\\d{1,5}")) {
+        throw new UsageException("bad seed '" + seed + "': expected HOST:PORT");
+      }
+      seedUris.add("pekko://shoal@" + seed);
+    }
+    Map<String, Object> o = new HashMap<>();
+    o.put("pekko.remote.artery.canonical.hostname", canonical);
+    o.put("pekko.remote.artery.canonical.port", p);
+    if (bindHost != null && !bindHost.isBlank()) {
+      o.put("pekko.remote.artery.bind.hostname", bindHost);
+      o.put("pekko.remote.artery.bind.port", p);
+      o.put("pekko.management.http.bind-hostname", bindHost);
+    }
+    o.put("pekko.cluster.roles", List.of(role));
+    o.put("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seedUris));
+    if (managementPort != null) {
+      o.put("pekko.management.http.port", managementPort);
+      o.put("pekko.management.http.hostname", canonical);
+    }
+    return ConfigFactory.parseMap(o).withFallback(ConfigFactory.load());
+  }
+
+  /** --host, where "auto" or empty means this machine's address (a container's own IP). */
+  String canonicalHost() {
+    if (host == null || host.isBlank() || host.equals("auto")) {
+      try {
+        return InetAddress.getLocalHost().getHostAddress();
+      } catch (UnknownHostException e) {
+        throw new UsageException("cannot find this machine's address; give --host or SHOAL_HOST");
+      }
+    }
+    return host;
+  }
+
+  boolean managementEnabled() {
+    return managementPort != null;
+  }
+
+  Path pluginsDir() {
+    if (plugins != null && !plugins.toString().isBlank()) {
+      if (!Files.isDirectory(plugins)) {
+        throw new UsageException("--plugins '" + plugins + "' is not a folder");
+      }
+      return plugins;
+    }
+    Path here = Path.of("plugins");
+    return Files.isDirectory(here) ? here : null;
+  }
+}

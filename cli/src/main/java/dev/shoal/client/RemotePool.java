@@ -1,0 +1,332 @@
+package dev.shoal.client;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import dev.shoal.coordinator.ClusterView;
+import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.protocol.FunctionInfo;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The pool of a Shoal cluster, reached through its coordinator's HTTP API ({@link
+ * Shoal#connect(String)}): the same calls as a {@link LocalPool}, with items sent as JSON and results
+ * streamed back as they are made.
+ *
+ * <p>Guarantees: results arrive in chunks as the coordinator writes them, and are never all held
+ * (a slow reader holds back only its own stream; the job goes on into the coordinator's results
+ * file). Errors are the local pool's: a rejected job is an {@link IllegalArgumentException}; an
+ * unknown job an {@link UnknownJobException}; no coordinator a {@link
+ * CoordinatorUnreachableException}.
+ *
+ * <p>Caveats: the items go in one request body (at most {@code shoal.coordinator.http.max-body},
+ * 64 MiB by default; a range costs nothing), so a stream of items is read to its end before the job
+ * starts; an {@link Items#lines} line that is not JSON is refused before sending, where a local pool
+ * would fail that item alone. In-process lambdas ({@link #map(java.util.function.Function,
+ * Iterable)}) cannot be sent to a cluster.
+ */
+public final class RemotePool implements Pool {
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final URI base;
+  private final HttpClient http;
+  private final Duration timeout;
+
+  private RemotePool(URI base, Duration timeout) {
+    this.base = base;
+    this.timeout = timeout;
+    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+  }
+
+  /** A pool on the cluster whose coordinator serves {@code url} ({@code http://HOST:PORT}); connects lazily. */
+  public static RemotePool connect(String url) {
+    URI uri;
+    try {
+      uri = new URI(url.trim().replaceAll("/+$", ""));
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("bad coordinator URL '" + url + "': " + e.getMessage());
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+      throw new IllegalArgumentException("bad coordinator URL '" + url + "': expected http://HOST:PORT");
+    }
+    // the coordinator answers within its own ask timeout; waiting a little longer lets its answer arrive
+    Duration ask = ConfigFactory.load().getDuration("shoal.client.ask-timeout");
+    return new RemotePool(uri, ask.plusSeconds(5));
+  }
+
+  /** The coordinator's URL. */
+  public String url() {
+    return base.toString();
+  }
+
+  @Override
+  public JobHandle submit(JobRequest request, Items items) {
+    JobStatus submitted = read(call("POST", "/jobs", body(request, items)), JobStatus.class);
+    return new RemoteJob(submitted.id());
+  }
+
+  /** A job submitted earlier (by anyone): its results from the start, its status, its cancellation. */
+  public JobHandle job(String id) {
+    status(id);
+    return new RemoteJob(id);
+  }
+
+  public JobStatus status(String id) {
+    return read(call("GET", jobPath(id), null), JobStatus.class);
+  }
+
+  /** Cancels a job; a job that has ended keeps its final state. Returns the status after. */
+  public JobStatus cancel(String id) {
+    return read(call("DELETE", jobPath(id), null), JobStatus.class);
+  }
+
+  /** The coordinator's jobs, newest first: those running and the last finished ones. */
+  public List<JobStatus> jobs() {
+    return read(json("/jobs").get("jobs"), new TypeReference<>() {});
+  }
+
+  public ClusterView cluster() {
+    return read(json("/cluster"), ClusterView.class);
+  }
+
+  @Override
+  public List<FunctionInfo> functions() {
+    return read(json("/functions").get("functions"), new TypeReference<>() {});
+  }
+
+  /** The API's JSON answer to {@code GET path}, as it came. */
+  public JsonNode json(String path) {
+    return call("GET", path, null);
+  }
+
+  /** Nothing to release: every request is complete in itself. */
+  @Override
+  public void close() {}
+
+  // --- HTTP ---
+
+  private InputStream openResults(String id) {
+    HttpRequest request = HttpRequest.newBuilder(uri(jobPath(id) + "/results")).GET().build();
+    HttpResponse<InputStream> r = send(request, BodyHandlers.ofInputStream());
+    if (r.statusCode() != 200) {
+      try (InputStream in = r.body()) {
+        throw failure(r.statusCode(), in.readAllBytes(), jobPath(id));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return r.body();
+  }
+
+  private JsonNode call(String method, String path, byte[] body) {
+    HttpRequest request = HttpRequest.newBuilder(uri(path))
+        .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body))
+        .header("Content-Type", "application/json")
+        .timeout(timeout)
+        .build();
+    HttpResponse<byte[]> r = send(request, BodyHandlers.ofByteArray());
+    if (r.statusCode() >= 300) {
+      throw failure(r.statusCode(), r.body(), path);
+    }
+    try {
+      return JSON.readTree(r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("the coordinator at " + base + " answered " + path + " with something not JSON: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private <T> HttpResponse<T> send(HttpRequest request, BodyHandler<T> handler) {
+    try {
+      return http.send(request, handler);
+    } catch (ConnectException e) {
+      throw new CoordinatorUnreachableException(url(), "connection refused", e);
+    } catch (HttpTimeoutException e) {
+      throw new CoordinatorUnreachableException(url(), "no answer within " + timeout.toSeconds() + " s", e);
+    } catch (IOException e) {
+      throw new CoordinatorUnreachableException(url(), e.getMessage() == null ? e.toString() : e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the coordinator", e);
+    }
+  }
+
+  private RuntimeException failure(int status, byte[] body, String path) {
+    String error;
+    try {
+      JsonNode e = JSON.readTree(body).get("error");
+      error = e != null && e.isTextual() ? e.asText() : new String(body, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      error = new String(body, StandardCharsets.UTF_8);
+    }
+    if (status == 400 || status == 413) {
+      return new IllegalArgumentException(error);
+    }
+    if (status == 404 && path.startsWith("/jobs/")) {
+      return new UnknownJobException(error);
+    }
+    return new IllegalStateException("the coordinator at " + base + " answered " + status + " to " + path + ": " + error);
+  }
+
+  private URI uri(String path) {
+    return URI.create(base + path);
+  }
+
+  private static String jobPath(String id) {
+    if (!id.matches("[A-Za-z0-9_-]+")) {
+      throw new UnknownJobException("no job '" + id + "' (a job id is letters and digits)");
+    }
+    return "/jobs/" + id;
+  }
+
+  private static <T> T read(JsonNode json, Class<T> type) {
+    return read(json, JSON.constructType(type));
+  }
+
+  private static <T> T read(JsonNode json, TypeReference<T> type) {
+    return read(json, JSON.getTypeFactory().constructType(type));
+  }
+
+  private static <T> T read(JsonNode json, JavaType type) {
+    try {
+      return JSON.convertValue(json, type);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("unexpected answer from the coordinator: " + e.getMessage(), e);
+    }
+  }
+
+  /** The POST /jobs body; a range goes as two numbers, any other items as a JSON array. */
+  private static byte[] body(JobRequest request, Items items) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("function", request.function());
+      g.writeFieldName("args");
+      g.writeRawValue(request.argsJson());
+      g.writeNumberField("chunkSize", request.chunkSize());
+      g.writeBooleanField("ordered", request.ordered());
+      g.writeNumberField("timeoutMs", request.timeoutMs());
+      if (items instanceof Items.Range r) {
+        g.writeObjectFieldStart("range");
+        g.writeNumberField("start", r.start());
+        g.writeNumberField("end", r.end());
+        g.writeEndObject();
+      } else {
+        g.writeArrayFieldStart("items");
+        if (items instanceof Items.Lines l) {
+          writeLines(g, l.reader());
+        } else {
+          for (Object o : ((Items.Objects) items).items()) {
+            g.writeObject(o);
+          }
+        }
+        g.writeEndArray();
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the items: " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeLines(JsonGenerator g, BufferedReader reader) throws IOException {
+    try (reader) {
+      long lineNr = 0;
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        lineNr++;
+        if (line.isBlank()) {
+          continue;
+        }
+        try (JsonParser p = JSON.createParser(line)) {
+          p.nextToken();
+          p.skipChildren();
+          if (p.nextToken() != null) {
+            throw new IllegalArgumentException("item line " + lineNr + " holds more than one JSON value");
+          }
+        } catch (JsonProcessingException e) {
+          throw new IllegalArgumentException("item line " + lineNr + " is not JSON: " + e.getOriginalMessage());
+        }
+        g.writeRawValue(line.trim());
+      }
+    }
+  }
+
+  /** A job on the cluster; its results stream is opened by the first call that needs it. */
+  private final class RemoteJob implements JobHandle {
+
+    private final String id;
+    private NdjsonChunks results;
+    private JobStatus ended;
+
+    RemoteJob(String id) {
+      this.id = id;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public synchronized Iterator<ResultChunk> chunks() {
+      if (results == null) {
+        results = new NdjsonChunks(openResults(id), id);
+      }
+      return results;
+    }
+
+    /** Reads (and drops) whatever results have not been read, then gives the final status. */
+    @Override
+    public JobStatus await() {
+      for (Iterator<ResultChunk> it = chunks(); it.hasNext(); ) {
+        it.next();
+      }
+      if (ended == null) {
+        ended = RemotePool.this.status(id);
+      }
+      return ended;
+    }
+
+    @Override
+    public JobStatus status() {
+      return ended != null ? ended : RemotePool.this.status(id);
+    }
+
+    @Override
+    public void cancel() {
+      synchronized (this) {
+        if (results != null) {
+          results.close();
+        }
+      }
+      RemotePool.this.cancel(id);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package dev.shoal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.client.ServedPool;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client commands, run as {@code shoal ...} would run them, against a served local pool. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // a safety net: a command that never returns fails its test
+class ClientCommandsTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ServedPool served;
+
+  @TempDir
+  Path dir;
+
+  /** What a command printed and returned. */
+  private record Ran(int code, String out, String err) {}
+
+  @BeforeAll
+  void start() throws Exception {
+    served = ServedPool.start();
+  }
+
+  @AfterAll
+  void stop() {
+    served.close();
+  }
+
+  @Test
+  void submitWritesTheBytesThatRunWrites() throws Exception {
+    Path submitted = dir.resolve("submit.jsonl");
+    Path local = dir.resolve("run.jsonl");
+    Ran s = shoal("submit", "--coordinator", served.url(), "--fn", "sha256", "--range", "0:2000", "--out", submitted.toString(),
+        "--no-progress");
+    assertEquals(0, s.code(), s.err());
+    assertTrue(s.err().contains("SUCCEEDED: 2000 items, 0 errors"), s.err());
+    Ran r = shoal("run", "--workers", "2", "--fn", "sha256", "--range", "0:2000", "--out", local.toString());
+    assertEquals(0, r.code(), r.err());
+    assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(submitted));
+  }
+
+  @Test
+  void submitShowsProgressLinesWhenNotOnATerminal() throws Exception {
+    Ran s = shoal("submit", "--coordinator", served.url(), "--fn", "square", "--range", "0:5", "--out", dir.resolve("p.jsonl").toString());
+    assertEquals(0, s.code(), s.err());
+    assertTrue(s.err().contains("5/5"), s.err());
+    assertTrue(s.err().contains("0 errors"), s.err());
+  }
+
+  @Test
+  void itemErrorsExitWith3() throws Exception {
+    Path items = Files.writeString(dir.resolve("items.jsonl"), "1\n\"two\"\n3\n");
+    Path out = dir.resolve("errors.jsonl");
+    Ran s = shoal("submit", "--coordinator", served.url(), "--fn", "fail", "--arg", "items=[\"two\"]", "--items", items.toString(),
+        "--out", out.toString(), "--no-progress");
+    assertEquals(3, s.code(), s.err());
+    assertTrue(s.err().contains("COMPLETED_WITH_ERRORS: 3 items, 1 errors"), s.err());
+    String[] lines = Files.readString(out).split("\n");
+    assertEquals("{\"index\":0,\"value\":1}", lines[0]);
+    assertTrue(lines[1].startsWith("{\"index\":1,\"error\":{"), lines[1]);
+  }
+
+  @Test
+  void detachPrintsTheIdAndResultsStatusAndJobsFindTheJob() throws Exception {
+    Ran d = shoal("submit", "--coordinator", served.url(), "--fn", "square", "--range", "0:4", "--detach");
+    assertEquals(0, d.code(), d.err());
+    String id = d.out().trim();
+    assertTrue(id.matches("[0-9a-f]{8}"), d.out());
+
+    Path out = dir.resolve("detached.jsonl");
+    Ran results = shoal("results", id, "--coordinator", served.url(), "--out", out.toString());
+    assertEquals(0, results.code(), results.err());
+    assertEquals("{\"index\":0,\"value\":0}\n{\"index\":1,\"value\":1}\n{\"index\":2,\"value\":4}\n{\"index\":3,\"value\":9}\n",
+        Files.readString(out));
+
+    Ran status = shoal("status", id, "--coordinator", served.url());
+    assertEquals(0, status.code(), status.err());
+    assertTrue(status.out().matches("(?s).*state\\s+SUCCEEDED.*done\\s+4/4 items \\(100%\\).*"), status.out());
+    JsonNode json = JSON.readTree(shoal("status", id, "--coordinator", served.url(), "--json").out());
+    assertEquals(id, json.get("id").asText());
+
+    Ran jobs = shoal("jobs", "--coordinator", served.url());
+    assertTrue(jobs.out().startsWith("ID "), jobs.out());
+    assertTrue(jobs.out().contains(id + "  square"), jobs.out());
+    JsonNode list = JSON.readTree(shoal("jobs", "--coordinator", served.url(), "--json").out());
+    assertTrue(list.get("jobs").findValuesAsText("id").contains(id), list.toString());
+  }
+
+  @Test
+  void cancelStopsARunningJob() throws Exception {
+    Path items = Files.writeString(dir.resolve("slow.jsonl"), "0\n600000\n");
+    Ran d = shoal("submit", "--coordinator", served.url(), "--fn", "sleep", "--items", items.toString(), "--chunk-size", "1",
+        "--detach");
+    String id = d.out().trim();
+    Ran c = shoal("cancel", id, "--coordinator", served.url());
+    assertEquals(0, c.code(), c.err());
+    assertTrue(c.out().matches("(?s).*state\\s+CANCELLED.*"), c.out());
+    Ran results = shoal("results", id, "--coordinator", served.url(), "--out", dir.resolve("c.jsonl").toString());
+    assertEquals(1, results.code(), "a cancelled job's results exit like a failed run");
+    assertTrue(results.err().contains("CANCELLED"), results.err());
+  }
+
+  @Test
+  void clusterAndFunctionsAreTables() throws Exception {
+    Ran cluster = shoal("cluster", "--coordinator", served.url());
+    assertEquals(0, cluster.code(), cluster.err());
+    assertTrue(cluster.out().startsWith("coordinator: local\n"), cluster.out());
+    assertTrue(cluster.out().contains("WORKER  SLOTS"), cluster.out());
+    assertEquals(2, JSON.readTree(shoal("cluster", "--coordinator", served.url(), "--json").out()).get("workers").size());
+
+    Ran functions = shoal("functions", "--coordinator", served.url());
+    assertEquals(0, functions.code(), functions.err());
+    assertTrue(functions.out().matches("(?s)NAME\\s+KIND\\s+DESCRIPTION\n.*sha256\\s+CPU\\s+.*"), functions.out());
+    JsonNode json = JSON.readTree(shoal("functions", "--coordinator", served.url(), "--json").out());
+    assertTrue(json.get("functions").findValuesAsText("name").contains("sleep"), json.toString());
+  }
+
+  @Test
+  void anUnknownJobIsOneLineAndExit2() throws Exception {
+    for (String command : new String[] {"status", "results", "cancel"}) {
+      Ran r = shoal(command, "nosuchjob", "--coordinator", served.url());
+      assertEquals(2, r.code(), command);
+      assertEquals("shoal: no job 'nosuchjob' (finished jobs are remembered up to the last 1000)\n", r.err(), command);
+    }
+  }
+
+  @Test
+  void aCoordinatorThatIsNotThereIsOneLineAndExit1() throws Exception {
+    String url = ServedPool.closedUrl();
+    for (String[] args : new String[][] {{"jobs"}, {"functions"}, {"status", "abc"}, {"submit", "--fn", "square", "--range", "0:3"}}) {
+      String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--coordinator", url))
+          .toArray(String[]::new);
+      Ran r = shoal(all);
+      assertEquals(1, r.code(), String.join(" ", args));
+      assertEquals("shoal: cannot reach the coordinator at " + url + ": connection refused\n", r.err(), String.join(" ", args));
+    }
+  }
+
+  @Test
+  void usageMistakesExitWith2() throws Exception {
+    Ran unknown = shoal("submit", "--coordinator", served.url(), "--fn", "nope", "--range", "0:3", "--detach");
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().startsWith("shoal: unknown function 'nope'"), unknown.err());
+    Ran both = shoal("submit", "--coordinator", served.url(), "--fn", "square", "--range", "0:3", "--detach", "--out", "x");
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("--out does not go with --detach"), both.err());
+    Ran badUrl = shoal("jobs", "--coordinator", "localhost:8080");
+    assertEquals(2, badUrl.code());
+    assertEquals("shoal: bad coordinator URL 'localhost:8080': expected http://HOST:PORT\n", badUrl.err());
+  }
+
+  /** Runs {@code shoal args} in this JVM, capturing what it prints. */
+  private static Ran shoal(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      code = ShoalCli.execute(args);
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    return new Ran(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+  }
+}

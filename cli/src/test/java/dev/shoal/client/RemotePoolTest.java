@@ -1,0 +1,153 @@
+package dev.shoal.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.JobState;
+import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.protocol.FunctionInfo;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/** The Java API against a coordinator's HTTP API: the same calls, the same answers as a local pool. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 2, unit = TimeUnit.MINUTES) // a safety net: a results stream that never ends fails its test
+class RemotePoolTest {
+
+  private ServedPool served;
+  private RemotePool pool;
+
+  @BeforeAll
+  void start() throws Exception {
+    served = ServedPool.start();
+    pool = Shoal.connect(served.url() + "/");
+  }
+
+  @AfterAll
+  void stop() {
+    pool.close();
+    served.close();
+  }
+
+  @Test
+  void mapOverARangeGivesTheAnchorDigest() throws Exception {
+    List<JsonNode> hashes = pool.map(JobRequest.of("sha256"), Items.range(0, 2000));
+    String joined = hashes.stream().map(h -> h.asText() + "\n").collect(Collectors.joining());
+    String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(joined.getBytes(StandardCharsets.UTF_8)));
+    assertEquals("dc90cf85630cf9c1e704e80287cc053a2a038d55d55694732106797c609ea860", digest);
+  }
+
+  @Test
+  void javaObjectsGoAsJsonAndComeBackInOrder() {
+    assertEquals(List.of(1L, 4L, 9L), pool.map("square", List.of(1, 2, 3)).stream().map(JsonNode::asLong).toList());
+    List<JsonNode> echoed = pool.map("echo", List.of("x", Map.of("k", List.of(1, 2)), 2.5));
+    assertEquals(List.of("\"x\"", "{\"k\":[1,2]}", "2.5"), echoed.stream().map(JsonNode::toString).toList());
+  }
+
+  @Test
+  void jsonLinesGoAsItems() {
+    Items lines = Items.lines(new BufferedReader(new StringReader("1\n\n\"two\"\n{\"three\": 3}\n")));
+    assertEquals(List.of("1", "\"two\"", "{\"three\":3}"),
+        pool.map(JobRequest.of("echo"), lines).stream().map(JsonNode::toString).toList());
+  }
+
+  @Test
+  void aLineThatIsNotJsonIsRefusedBeforeSending() {
+    Items lines = Items.lines(new BufferedReader(new StringReader("1\nnot json\n")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.submit(JobRequest.of("echo"), lines));
+    assertTrue(e.getMessage().contains("item line 2 is not JSON"), e.getMessage());
+  }
+
+  @Test
+  void resultsStreamWhileTheJobRunsAndCancelStopsIt() {
+    // item 3 sleeps ten minutes: the job cannot end before it is cancelled
+    JobHandle job = pool.submit(new JobRequest("sleep", "{}", 1, true, 0), Items.of(List.of(0, 1, 2, 600000)));
+    Iterator<ResultChunk> chunks = job.chunks();
+    ResultChunk first = chunks.next();
+    assertEquals(0, first.firstIndex());
+    assertEquals(JobState.RUNNING, job.status().state());
+    job.cancel();
+    assertEquals(JobState.CANCELLED, job.await().state());
+    assertEquals(JobState.CANCELLED, pool.status(job.id()).state());
+  }
+
+  @Test
+  void aFailedItemIsNamedByMap() {
+    ItemFailedException e = assertThrows(ItemFailedException.class,
+        () -> pool.map(new JobRequest("fail", "{\"items\": [2, 4]}", 0, true, 0), Items.range(0, 6)));
+    assertEquals(2, e.index());
+    assertEquals(2, e.failedItems());
+  }
+
+  @Test
+  void imapUnorderedGivesEveryIndexOnce() {
+    try (Stream<ItemResult> results = pool.imapUnordered("square", List.of(5, 6, 7, 8))) {
+      assertEquals(Map.of(0L, 25L, 1L, 36L, 2L, 49L, 3L, 64L),
+          results.collect(Collectors.toMap(ItemResult::index, r -> r.value().asLong())));
+    }
+  }
+
+  @Test
+  void aJobCanBeReadAgainByItsId() {
+    JobHandle job = pool.submit(JobRequest.of("square"), Items.range(0, 3));
+    JobStatus done = job.await();
+    assertEquals(JobState.SUCCEEDED, done.state());
+    List<Long> again = new ArrayList<>();
+    Pool.stream(pool.job(job.id())).forEach(r -> again.add(r.value().asLong()));
+    assertEquals(List.of(0L, 1L, 4L), again);
+    assertTrue(pool.jobs().stream().anyMatch(s -> s.id().equals(job.id())));
+  }
+
+  @Test
+  void theClusterAndItsFunctionsAreShown() {
+    assertEquals(2, pool.cluster().workers().size());
+    List<String> names = pool.functions().stream().map(FunctionInfo::name).toList();
+    assertTrue(names.containsAll(List.of("sha256", "sleep", "square", "echo")), names.toString());
+  }
+
+  @Test
+  void mistakesAreTheLocalPoolsExceptions() {
+    IllegalArgumentException rejected = assertThrows(IllegalArgumentException.class, () -> pool.map("nope", List.of(1)));
+    assertTrue(rejected.getMessage().contains("unknown function 'nope'"), rejected.getMessage());
+    assertThrows(UnknownJobException.class, () -> pool.status("nosuchjob"));
+    assertThrows(UnknownJobException.class, () -> pool.cancel("nosuchjob"));
+    assertThrows(UnknownJobException.class, () -> pool.job("../cluster"));
+    UnsupportedOperationException lambda =
+        assertThrows(UnsupportedOperationException.class, () -> pool.map((Integer x) -> x * 2, List.of(1)));
+    assertTrue(lambda.getMessage().contains("local pool"), lambda.getMessage());
+  }
+
+  @Test
+  void aCoordinatorThatIsNotThereIsNamed() throws Exception {
+    String url = ServedPool.closedUrl();
+    CoordinatorUnreachableException e = assertThrows(CoordinatorUnreachableException.class, () -> Shoal.connect(url).functions());
+    assertEquals("cannot reach the coordinator at " + url + ": connection refused", e.getMessage());
+  }
+
+  @Test
+  void aBadUrlIsRefusedAtOnce() {
+    for (String bad : List.of("ftp://host:1", "localhost:8080", "http://")) {
+      assertThrows(IllegalArgumentException.class, () -> Shoal.connect(bad), bad);
+    }
+    assertFalse(Shoal.connect("http://somewhere:8080/").url().endsWith("/"));
+  }
+}

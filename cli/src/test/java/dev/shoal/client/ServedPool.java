@@ -1,0 +1,46 @@
+package dev.shoal.client;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * A local pool of two workers (test functions on) serving the HTTP job API on a free port, with its
+ * results files in a fresh folder: a whole Shoal "cluster" in the test's JVM for the client side.
+ */
+public final class ServedPool implements AutoCloseable {
+
+  private final LocalPool pool;
+  private final String url;
+
+  private ServedPool(LocalPool pool, String url) {
+    this.pool = pool;
+    this.url = url;
+  }
+
+  public static ServedPool start() throws Exception {
+    Path spool = Files.createTempDirectory("shoal-client-test");
+    LocalPool pool = LocalPool.start(new LocalPool.Options(2, null, true,
+        ConfigFactory.parseString("shoal.coordinator.spool-dir = \"" + spool + "\"")));
+    ServerBinding binding = pool.serveHttp("127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return new ServedPool(pool, "http://127.0.0.1:" + binding.localAddress().getPort());
+  }
+
+  public String url() {
+    return url;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  /** A URL where nothing listens: a port that was free a moment ago. */
+  public static String closedUrl() throws Exception {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return "http://127.0.0.1:" + s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.shoal.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A real cluster on loopback for one test class: a coordinator JVM and worker JVMs started from the
+ * packaged jar on free ports, driven through the HTTP API like any user would.
+ */
+final class Cluster implements AutoCloseable {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  final Path logs;
+  final int clusterPort;
+  final int httpPort;
+  final Node coordinator;
+  final List<Node> workers = new ArrayList<>();
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private int started;
+
+  Cluster(String name, boolean testFunctions) throws Exception {
+    logs = Files.createDirectories(Path.of("target", "it-logs", name + "-" + System.currentTimeMillis()));
+    clusterPort = Node.freePort();
+    httpPort = Node.freePort();
+    List<String> args = new ArrayList<>(List.of("coordinator", "--host", "127.0.0.1", "--port", String.valueOf(clusterPort),
+        "--http-port", String.valueOf(httpPort), "--management-port", String.valueOf(Node.freePort())));
+    if (testFunctions) {
+      args.add("--enable-test-functions");
+    }
+    this.testFunctions = testFunctions;
+    coordinator = Node.start("coordinator", logs, clusterPort, args.toArray(String[]::new));
+    awaitJson("/cluster", j -> true, Duration.ofSeconds(60), "the coordinator's HTTP API");
+  }
+
+  private final boolean testFunctions;
+
+  /** Starts a worker JVM with {@code slots} slots; returns at once (see {@link #awaitWorkers}). */
+  Node startWorker(int slots) throws IOException {
+    int port = Node.freePort();
+    List<String> args = new ArrayList<>(List.of("worker", "--host", "127.0.0.1", "--port", String.valueOf(port),
+        "--seeds", "127.0.0.1:" + clusterPort, "--slots", String.valueOf(slots)));
+    if (testFunctions) {
+      args.add("--enable-test-functions");
+    }
+    Node w = Node.start("worker-" + (++started), logs, port, args.toArray(String[]::new));
+    workers.add(w);
+    return w;
+  }
+
+  /** Waits until the coordinator dispatches to exactly {@code n} workers. */
+  JsonNode awaitWorkers(int n) throws Exception {
+    return awaitJson("/cluster", c -> c.path("workers").size() == n, Duration.ofSeconds(60), n + " workers");
+  }
+
+  String url(String path) {
+    return "http://127.0.0.1:" + httpPort + path;
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url(path))).DELETE().timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create(url(path))).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Submits a job and returns its id. */
+  String submit(String body) throws Exception {
+    HttpResponse<String> r = post("/jobs", body);
+    if (r.statusCode() != 202) {
+      throw new AssertionError("POST /jobs answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body()).get("id").asText();
+  }
+
+  JsonNode status(String id) throws Exception {
+    return JSON.readTree(get("/jobs/" + id).body());
+  }
+
+  /** The job's results (the stream ends when the job ends), parsed line by line. */
+  List<JsonNode> results(String id) throws Exception {
+    HttpResponse<String> r = get("/jobs/" + id + "/results");
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET results answered " + r.statusCode() + ": " + r.body());
+    }
+    List<JsonNode> out = new ArrayList<>();
+    for (String line : r.body().split("\n")) {
+      if (!line.isBlank()) {
+        out.add(JSON.readTree(line));
+      }
+    }
+    return out;
+  }
+
+  JsonNode awaitJson(String path, Predicate<JsonNode> ok, Duration limit, String what) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    String last = "(no answer)";
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> r = get(path);
+        last = r.statusCode() + " " + r.body();
+        if (r.statusCode() == 200) {
+          JsonNode j = JSON.readTree(r.body());
+          if (ok.test(j)) {
+            return j;
+          }
+        }
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      if (!coordinator.process.isAlive()) {
+        throw new AssertionError("the coordinator died while waiting for " + what + ":\n" + coordinator.logText());
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("timed out waiting for " + what + "; last answer: " + last + "\n" + logs());
+  }
+
+  /** Every node's log, for a failure message. */
+  String logs() {
+    StringBuilder b = new StringBuilder("--- coordinator ---\n").append(tail(coordinator.logText()));
+    for (Node w : workers) {
+      b.append("\n--- ").append(w.name).append(" ---\n").append(tail(w.logText()));
+    }
+    return b.toString();
+  }
+
+  private static String tail(String s) {
+    return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (Node w : workers) {
+      w.close();
+    }
+    coordinator.close();
+  }
+}

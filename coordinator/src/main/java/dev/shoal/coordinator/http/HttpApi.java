@@ -1,0 +1,307 @@
+package dev.shoal.coordinator.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.delete;
+import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
+import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.coordinator.ClusterView;
+import dev.shoal.coordinator.Coordinator;
+import dev.shoal.coordinator.http.SubmitBody.Submission;
+import dev.shoal.coordinator.job.JobState;
+import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.protocol.CoordinatorProtocol;
+import dev.shoal.protocol.FunctionInfo;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Shoal's HTTP job API, on the coordinator's node:
+ *
+ * <ul>
+ *   <li>{@code POST /jobs} {@code {function, items | range:{start,end}, args, chunkSize, ordered,
+ *       timeoutMs}} → 202, the job's status at submission and {@code Location: /jobs/{id}};
+ *   <li>{@code GET /jobs} (newest first), {@code GET /jobs/{id}}, {@code DELETE /jobs/{id}} (cancels;
+ *       a job that had ended keeps its final state);
+ *   <li>{@code GET /jobs/{id}/results}: the job's results as JSON Lines ({@code
+ *       application/x-ndjson}), the very bytes {@code shoal run} writes, streamed as they are made
+ *       and ending when the job ends; the same for a job that has ended;
+ *   <li>{@code GET /cluster}, {@code GET /functions}.
+ * </ul>
+ *
+ * <p>Guarantees: every answer is JSON; bad input is a 4xx with {@code {"error": "..."}} naming the
+ * problem (400 bad body or unknown function, 404 unknown job or path, 405 wrong method, 413 body
+ * over {@code max-body}), never a 5xx. Results go to a file per job ({@link Spool}), never into
+ * memory, so a job of any size streams through; results streams are woken by the sink, not by
+ * polling, so a one-item job answers within a millisecond or so of its result.
+ *
+ * <p>Caveats: the API talks to the coordinator in-process ({@link Coordinator.SubmitJob} carries
+ * the job's items and sink factory, which do not cross nodes), so it must run on the node that runs
+ * the coordinator; results files live on that node's disk and are lost with it.
+ */
+public final class HttpApi {
+
+  /** JSON Lines; fixed UTF-8, as JSON is. */
+  static final ContentType NDJSON = ContentTypes.create(
+      MediaTypes.customWithFixedCharset("application", "x-ndjson", HttpCharsets.UTF_8, Map.of(), false));
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Bodies up to this size are read on the request's thread; larger ones on a blocking-I/O thread. */
+  private static final int INLINE_BODY = 1 << 20;
+
+  private final ActorSystem<?> system;
+  private final ActorRef<CoordinatorProtocol.Command> coordinator;
+  private final HttpSettings settings;
+  private final Spool spool;
+  private final Executor io;
+
+  private HttpApi(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, HttpSettings settings,
+      Spool spool) {
+    this.system = system;
+    this.coordinator = coordinator;
+    this.settings = settings;
+    this.spool = spool;
+    this.io = system.dispatchers().lookup(DispatcherSelector.blocking());
+  }
+
+  /**
+   * Serves the API on {@code host:port} (port 0 picks a free one; see the binding's local address).
+   * Fails at once if the results folder cannot be created.
+   */
+  public static CompletionStage<ServerBinding> start(
+      ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port) {
+    HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
+    HttpApi api = new HttpApi(system, coordinator, settings, Spool.open(settings.spoolDir(), settings.history()));
+    return Http.get(system).newServerAt(host, port)
+        .withSettings(ServerSettings.create(settings.serverConfig()))
+        .bind(api.route())
+        .thenApply(binding -> {
+          system.log().info("HTTP API at http://{}:{}, results in {}", host, binding.localAddress().getPort(),
+              settings.spoolDir());
+          return binding;
+        });
+  }
+
+  private Route route() {
+    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
+        pathPrefix("jobs", () -> concat(
+            pathEndOrSingleSlash(() -> concat(
+                post(() -> withSizeLimit(settings.maxBody(),
+                    () -> entity(Unmarshaller.entityToByteString(), body -> respond(() -> submit(body))))),
+                get(() -> respond(this::listJobs)))),
+            pathPrefix(PathMatchers.segment(), id -> concat(
+                pathEndOrSingleSlash(() -> concat(
+                    get(() -> respond(() -> job(id))),
+                    delete(() -> respond(() -> cancel(id))))),
+                path("results", () -> get(() -> respond(() -> results(id)))))))),
+        path("cluster", () -> get(() -> respond(this::cluster))),
+        path("functions", () -> get(() -> respond(this::functions))))));
+  }
+
+  private CompletionStage<HttpResponse> submit(ByteString body) {
+    byte[] bytes = body.toArrayUnsafe();
+    CompletionStage<Submission> parsed = bytes.length <= INLINE_BODY
+        ? CompletableFuture.completedFuture(SubmitBody.parse(bytes))
+        : CompletableFuture.supplyAsync(() -> SubmitBody.parse(bytes), io);
+    return parsed.thenCompose(s -> {
+      long total = s.source().total();
+      return this.<Coordinator.SubmitReply>ask(
+              replyTo -> new Coordinator.SubmitJob(s.request(), s.source(), spool::sinkFor, replyTo))
+          .thenApply(reply -> {
+            if (reply instanceof Coordinator.JobRejected r) {
+              throw ApiError.badRequest(r.reason());
+            }
+            String id = ((Coordinator.JobAccepted) reply).id();
+            JobStatus queued = new JobStatus(id, s.request().function(), JobState.QUEUED, total, 0, 0,
+                System.currentTimeMillis(), 0, 0, 0, 0, s.request().ordered(), null);
+            return json(StatusCodes.ACCEPTED.intValue(), queued).addHeader(Location.create("/jobs/" + id));
+          });
+    });
+  }
+
+  private CompletionStage<HttpResponse> listJobs() {
+    return this.<List<JobStatus>>ask(Coordinator.ListJobs::new).thenApply(jobs -> ok(Map.of("jobs", jobs)));
+  }
+
+  /** A job whose results are complete is answered from its results file: no round trip, no race with its end. */
+  private CompletionStage<HttpResponse> job(String id) {
+    JobStatus ended = endedStatus(id);
+    if (ended != null) {
+      return CompletableFuture.completedFuture(ok(ended));
+    }
+    return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo))
+        .thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
+  }
+
+  private CompletionStage<HttpResponse> cancel(String id) {
+    JobStatus ended = endedStatus(id);
+    if (ended != null) {
+      return CompletableFuture.completedFuture(ok(ended));
+    }
+    return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.CancelJob(id, replyTo))
+        .thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
+  }
+
+  private CompletionStage<HttpResponse> results(String id) {
+    Optional<SpoolFile> file = spool.find(id);
+    if (file.isPresent()) {
+      HttpEntity.Chunked entity = HttpEntities.createChunked(NDJSON,
+          SpoolReader.follow(file.get(), io, settings.followCheck(), () -> jobExists(id)));
+      return CompletableFuture.completedFuture(HttpResponse.create().withEntity(entity));
+    }
+    return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo)).thenApply(s -> {
+      throw s.isEmpty() ? unknownJob(id) : ApiError.notFound("job '" + id + "' has no results here: it was not "
+          + "submitted over HTTP, or its results were deleted with the jobs beyond the last " + settings.history());
+    });
+  }
+
+  private CompletionStage<HttpResponse> cluster() {
+    return this.<ClusterView>ask(Coordinator.GetCluster::new).thenApply(this::ok);
+  }
+
+  private CompletionStage<HttpResponse> functions() {
+    return this.<List<FunctionInfo>>ask(Coordinator.ListFunctions::new).thenApply(fs -> ok(Map.of("functions", fs)));
+  }
+
+  private CompletionStage<Boolean> jobExists(String id) {
+    return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo))
+        .handle((s, failure) -> failure == null && s.isPresent());
+  }
+
+  private JobStatus endedStatus(String id) {
+    return spool.find(id).map(SpoolFile::finalStatus).orElse(null);
+  }
+
+  private ApiError unknownJob(String id) {
+    return ApiError.notFound("no job '" + id + "' (finished jobs are remembered up to the last " + settings.history() + ")");
+  }
+
+  private <T> CompletionStage<T> ask(Function<ActorRef<T>, CoordinatorProtocol.Command> message) {
+    return AskPattern.ask(coordinator, message::apply, settings.askTimeout(), system.scheduler());
+  }
+
+  // --- responses and errors ---
+
+  /** Completes with the handler's answer; a failure, thrown or in the stage, becomes a JSON error. */
+  private Route respond(Supplier<CompletionStage<HttpResponse>> handler) {
+    CompletionStage<HttpResponse> response;
+    try {
+      response = handler.get();
+    } catch (RuntimeException e) {
+      response = CompletableFuture.failedFuture(e);
+    }
+    return completeWithFuture(response.exceptionally(this::error));
+  }
+
+  private HttpResponse ok(Object body) {
+    return json(StatusCodes.OK.intValue(), body);
+  }
+
+  private static HttpResponse json(int status, Object body) {
+    return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, jsonBytes(body)));
+  }
+
+  private static HttpResponse errorJson(int status, String message) {
+    return json(status, Map.of("error", message));
+  }
+
+  private HttpResponse error(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof ApiError e) {
+      return errorJson(e.status(), e.getMessage());
+    }
+    if (t instanceof EntityStreamSizeException) {
+      return tooLarge();
+    }
+    if (t instanceof TimeoutException) {
+      return errorJson(StatusCodes.SERVICE_UNAVAILABLE.intValue(),
+          "the coordinator did not answer within " + settings.askTimeout().toMillis() + " ms");
+    }
+    system.log().error("HTTP API: unexpected failure", t);
+    return errorJson(StatusCodes.INTERNAL_SERVER_ERROR.intValue(), "internal error: " + t);
+  }
+
+  private HttpResponse tooLarge() {
+    return errorJson(StatusCodes.PAYLOAD_TOO_LARGE.intValue(), "the body is larger than the limit of "
+        + settings.maxBody() + " bytes (shoal.coordinator.http.max-body); send a range or fewer items");
+  }
+
+  private ExceptionHandler exceptionHandler() {
+    return ExceptionHandler.newBuilder().matchAny(e -> complete(error(e))).build();
+  }
+
+  /** Pekko's own rejection answers, with their text put into {"error": ...}; an oversized body is a 413. */
+  private RejectionHandler rejectionHandler() {
+    return RejectionHandler.newBuilder()
+        .handle(MalformedRequestContentRejection.class, r -> complete(r.getCause() instanceof EntityStreamSizeException
+            ? tooLarge()
+            : errorJson(StatusCodes.BAD_REQUEST.intValue(), "the body cannot be read: " + r.message())))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(HttpApi::asJsonError);
+  }
+
+  private static HttpResponse asJsonError(HttpResponse response) {
+    if (response.entity() instanceof HttpEntity.Strict strict
+        && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+      return response.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+          jsonBytes(Map.of("error", strict.getData().utf8String()))));
+    }
+    return response;
+  }
+
+  private static byte[] jsonBytes(Object body) {
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + body.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.shoal.coordinator.http;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The HTTP API's settings, from {@code shoal.coordinator.http}, {@code shoal.coordinator.spool-dir}
+ * and {@code shoal.coordinator.history}.
+ *
+ * @param maxBody largest {@code POST /jobs} body in bytes
+ * @param askTimeout how long a request waits for the coordinator
+ * @param followCheck how long a results stream waits for news before it checks that its job exists
+ * @param history how many finished HTTP jobs keep their results file
+ * @param serverConfig the Pekko HTTP server configuration with Shoal's idle timeout on top
+ */
+record HttpSettings(
+    long maxBody, Duration askTimeout, Duration followCheck, Path spoolDir, int history, Config serverConfig) {
+
+  static HttpSettings fromConfig(Config config) {
+    Config c = config.getConfig("shoal.coordinator");
+    Config http = c.getConfig("http");
+    Config server = ConfigFactory.empty()
+        .withValue("pekko.http.server.idle-timeout", http.getValue("idle-timeout"))
+        .withFallback(config);
+    return new HttpSettings(
+        http.getBytes("max-body"),
+        http.getDuration("ask-timeout"),
+        http.getDuration("follow-check"),
+        Path.of(c.getString("spool-dir")),
+        c.getInt("history"),
+        server);
+  }
+}

@@ -1,0 +1,196 @@
+package dev.shoal.coordinator.http;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.RangeSource;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads a {@code POST /jobs} body:
+ * {@code {"function": F, "items": [..] | "range": {"start": A, "end": B}, "args": {..}, "chunkSize": K,
+ * "ordered": true, "timeoutMs": T}}. One pass over the body checks all of it and counts the items
+ * without building them; the items are read again, lazily, by the job ({@link JsonArraySource}).
+ *
+ * <p>Every mistake is an {@link ApiError} 400 naming the field and what was wrong with it. A field
+ * given as {@code null} counts as not given; unknown and repeated fields are mistakes, so that a
+ * misspelt {@code chunksize} is not silently ignored.
+ */
+final class SubmitBody {
+
+  /** A checked job: what to compute and its items. */
+  record Submission(JobRequest request, ItemSource source) {}
+
+  static final List<String> FIELDS = List.of("function", "items", "range", "args", "chunkSize", "ordered", "timeoutMs");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private String function;
+  private int itemsStart = -1;
+  private long itemsCount;
+  private long[] range;
+  private String args = "{}";
+  private int chunkSize;
+  private boolean ordered = true;
+  private long timeoutMs;
+
+  private SubmitBody() {}
+
+  static Submission parse(byte[] body) {
+    SubmitBody b = new SubmitBody();
+    try (JsonParser p = JSON.createParser(body)) {
+      b.read(p);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      throw ApiError.badRequest("the body is not valid JSON: " + e.getOriginalMessage()
+          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+    } catch (IOException e) {
+      throw ApiError.badRequest("cannot read the body: " + e.getMessage());
+    }
+    return b.submission(body);
+  }
+
+  private void read(JsonParser p) throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      throw ApiError.badRequest("the body must be a JSON object such as "
+          + "{\"function\": \"sha256\", \"range\": {\"start\": 0, \"end\": 100}}");
+    }
+    Set<String> seen = new HashSet<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      if (!FIELDS.contains(name)) {
+        throw ApiError.badRequest("unknown field '" + name + "'; a job has " + String.join(", ", FIELDS));
+      }
+      if (!seen.add(name)) {
+        throw ApiError.badRequest("field '" + name + "' is given twice");
+      }
+      if (p.nextToken() == JsonToken.VALUE_NULL) {
+        continue;
+      }
+      switch (name) {
+        case "function" -> function = function(p);
+        case "items" -> items(p);
+        case "range" -> range = range(p);
+        case "args" -> args = args(p);
+        case "chunkSize" -> chunkSize = (int) nonNegative(p, "chunkSize", Integer.MAX_VALUE, "0 (automatic) or a positive integer");
+        case "ordered" -> ordered = bool(p, "ordered");
+        case "timeoutMs" -> timeoutMs = nonNegative(p, "timeoutMs", Long.MAX_VALUE, "0 (none) or a positive number of milliseconds");
+        default -> throw new IllegalStateException("field " + name + " is in FIELDS but not read");
+      }
+    }
+    if (p.nextToken() != null) {
+      throw ApiError.badRequest("the body has more after the job's JSON object");
+    }
+  }
+
+  private Submission submission(byte[] body) {
+    if (function == null) {
+      throw ApiError.badRequest("function is missing: name the function to apply (GET /functions lists them)");
+    }
+    if (itemsStart >= 0 && range != null) {
+      throw ApiError.badRequest("give either items or range, not both");
+    }
+    if (itemsStart < 0 && range == null) {
+      throw ApiError.badRequest("the items are missing: give items (a JSON array) or range ({\"start\": A, \"end\": B})");
+    }
+    ItemSource source = range != null
+        ? new RangeSource(range[0], range[1])
+        : new JsonArraySource(body, itemsStart, itemsCount);
+    return new Submission(new JobRequest(function, args, chunkSize, ordered, timeoutMs), source);
+  }
+
+  private static String function(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.VALUE_STRING || p.getText().isBlank()) {
+      throw ApiError.badRequest("function must be a function's name (a non-empty string), got " + describe(p));
+    }
+    return p.getText();
+  }
+
+  private void items(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      throw ApiError.badRequest("items must be a JSON array, got " + describe(p));
+    }
+    itemsStart = (int) p.currentTokenLocation().getByteOffset();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      p.skipChildren();
+      itemsCount++;
+    }
+  }
+
+  private static long[] range(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw ApiError.badRequest("range must be an object {\"start\": A, \"end\": B}, got " + describe(p));
+    }
+    Long start = null;
+    Long end = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      p.nextToken();
+      switch (name) {
+        case "start" -> start = integer(p, "range.start");
+        case "end" -> end = integer(p, "range.end");
+        default -> throw ApiError.badRequest("unknown field '" + name + "' in range; it has start and end");
+      }
+    }
+    if (start == null || end == null) {
+      throw ApiError.badRequest("range." + (start == null ? "start" : "end") + " is missing");
+    }
+    if (end < start) {
+      throw ApiError.badRequest("range end " + end + " is before its start " + start);
+    }
+    return new long[] {start, end};
+  }
+
+  private static String args(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw ApiError.badRequest("args must be a JSON object, got " + describe(p));
+    }
+    return p.readValueAsTree().toString();
+  }
+
+  private static boolean bool(JsonParser p, String name) throws IOException {
+    if (!p.currentToken().isBoolean()) {
+      throw ApiError.badRequest(name + " must be true or false, got " + describe(p));
+    }
+    return p.getBooleanValue();
+  }
+
+  private static long integer(JsonParser p, String name) throws IOException {
+    if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+      throw ApiError.badRequest(name + " must be an integer, got " + describe(p));
+    }
+    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      throw ApiError.badRequest(name + " is out of range: " + p.getText());
+    }
+    return p.getLongValue();
+  }
+
+  private static long nonNegative(JsonParser p, String name, long max, String expected) throws IOException {
+    if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+      throw ApiError.badRequest(name + " must be " + expected + ", got " + describe(p));
+    }
+    boolean fits = p.getNumberType() != JsonParser.NumberType.BIG_INTEGER;
+    long v = fits ? p.getLongValue() : -1;
+    if (v < 0 || v > max) {
+      throw ApiError.badRequest(name + " must be " + expected + ", got " + p.getText());
+    }
+    return v;
+  }
+
+  /** The value at hand, as the user wrote it, for an error message. */
+  private static String describe(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t.isStructStart()) {
+      return t == JsonToken.START_OBJECT ? "an object" : "an array";
+    }
+    String text = t == JsonToken.VALUE_STRING ? "\"" + p.getText() + "\"" : p.getText();
+    return text.length() > 40 ? text.substring(0, 37) + "..." : text;
+  }
+}

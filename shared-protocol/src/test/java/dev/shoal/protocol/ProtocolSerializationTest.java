@@ -1,0 +1,119 @@
+package dev.shoal.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every message and payload that crosses nodes survives Pekko serialization unchanged, and goes
+ * through the Jackson CBOR serializer (not Java serialization, which the nodes turn off). The
+ * binding is the one of the cli module's {@code application.conf}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProtocolSerializationTest {
+
+  private final ActorTestKit testKit = ActorTestKit.create("serialization", ConfigFactory.parseString("""
+      pekko.actor {
+        serialization-bindings { "dev.shoal.protocol.CborSerializable" = jackson-cbor }
+        allow-java-serialization = off
+      }
+      """));
+  private final ActorRef<WorkerProtocol.Command> worker =
+      testKit.<WorkerProtocol.Command>createTestProbe("worker").ref();
+  private final ActorRef<JobProtocol.Command> job = testKit.<JobProtocol.Command>createTestProbe("job").ref();
+
+  @AfterAll
+  void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  Stream<Named<Object>> messages() {
+    ItemBatch range = ItemBatch.range(1_000_000_000_000L, 10_000);
+    ItemBatch json = ItemBatch.json(List.of("1", "\"a \\\"quoted\\\" string\"", "{\"k\":[1,2.5,null]}", "not json"));
+    ChunkResults longs = new ChunkResults(new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE}, null, List.of());
+    ChunkResults texts = new ChunkResults(null, List.of("\"é\"", "[1,2]", "null", "true"), List.of());
+    ChunkResults withErrors = new ChunkResults(null, Arrays.asList("\"ok\"", null, "3", null),
+        List.of(new ItemError(1, "Timeout", "item took longer than timeoutMs=5"),
+            new ItemError(3, "RequestedFailure", "line one\nline two")));
+    ChunkResults longsWithErrors = ChunkResults.allFailed(3, "Cancelled", "the job was cancelled");
+    ChunkTask rangeTask = new ChunkTask("job-1", 7, 1_000_000_000_000L, "square", "{}", 0, range);
+    ChunkTask jsonTask = new ChunkTask("job-2", Long.MAX_VALUE, 42, "sha256", "{\"rounds\":3}", 1500, json);
+    FunctionInfo sleep = new FunctionInfo("sleep", FunctionKind.IO, "sleeps args.ms milliseconds");
+    FunctionInfo square = new FunctionInfo("square", FunctionKind.CPU, "");
+    return Stream.of(
+        Named.of("ItemBatch (range)", range),
+        Named.of("ItemBatch (json)", json),
+        Named.of("ChunkTask (range items)", rangeTask),
+        Named.of("ChunkTask (json items)", jsonTask),
+        Named.of("ChunkResults (longs)", longs),
+        Named.of("ChunkResults (json)", texts),
+        Named.of("ChunkResults (json with errors)", withErrors),
+        Named.of("ChunkResults (longs with errors)", longsWithErrors),
+        Named.of("ItemError", new ItemError(12, "InvalidItem", "item is not valid JSON: \u0001")),
+        Named.of("FunctionInfo", sleep),
+        Named.of("WorkerProtocol.ProcessChunk", new WorkerProtocol.ProcessChunk(jsonTask, job)),
+        Named.of("WorkerProtocol.CancelJob", new WorkerProtocol.CancelJob("job-1")),
+        Named.of("WorkerProtocol.Reregister", WorkerProtocol.Reregister.INSTANCE),
+        Named.of("JobProtocol.ChunkProcessed", new JobProtocol.ChunkProcessed(7, withErrors, 123_456_789L, worker)),
+        Named.of("JobProtocol.ChunkReturned", new JobProtocol.ChunkReturned(8, worker)),
+        Named.of("CoordinatorProtocol.WorkerDemand", new CoordinatorProtocol.WorkerDemand(
+            worker, 3, 42, 2, 1, 2, "127.0.0.1:2552", true, List.of(sleep, square))),
+        Named.of("CoordinatorProtocol.WorkerLeaving", new CoordinatorProtocol.WorkerLeaving(worker)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("messages")
+  void roundTripsThroughJacksonCbor(Object message) {
+    Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    Serializer serializer = serialization.findSerializerFor(message);
+    assertInstanceOf(JacksonCborSerializer.class, serializer, "serializer of " + message.getClass().getName());
+    // serialize, unlike the serializer's toBinary, supplies the system that ActorRef fields need
+    byte[] bytes = serialization.serialize(message).get();
+    Object back = serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get();
+    assertEquals(message, back);
+    assertEquals(message.getClass(), back.getClass());
+  }
+
+  /** A new message that crosses nodes must be added to {@link #messages()}, or this fails. */
+  @Test
+  void everyCborSerializableClassHasARoundTripCase() throws IOException, URISyntaxException, ClassNotFoundException {
+    Set<String> covered = messages().map(n -> n.getPayload().getClass().getName()).collect(Collectors.toCollection(TreeSet::new));
+    Path dir = Path.of(CborSerializable.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        .resolve("dev/shoal/protocol");
+    Set<String> found = new TreeSet<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+        Class<?> c = Class.forName("dev.shoal.protocol." + f.getFileName().toString().replace(".class", ""));
+        if (CborSerializable.class.isAssignableFrom(c) && !c.isInterface()) {
+          found.add(c.getName());
+        }
+      }
+    }
+    assertEquals(found, covered, "the CborSerializable classes and the round-trip cases differ");
+  }
+}

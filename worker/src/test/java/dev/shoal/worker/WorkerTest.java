@@ -1,0 +1,374 @@
+package dev.shoal.worker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.shoal.protocol.ChunkResults;
+import dev.shoal.protocol.ChunkTask;
+import dev.shoal.protocol.CoordinatorProtocol;
+import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
+import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.protocol.FunctionKind;
+import dev.shoal.protocol.FunctionRegistry;
+import dev.shoal.protocol.ItemBatch;
+import dev.shoal.protocol.ItemError;
+import dev.shoal.protocol.JobProtocol;
+import dev.shoal.protocol.LongShoalFunction;
+import dev.shoal.protocol.JobProtocol.ChunkProcessed;
+import dev.shoal.protocol.JobProtocol.ChunkReturned;
+import dev.shoal.protocol.WorkerProtocol;
+import dev.shoal.protocol.WorkerProtocol.ProcessChunk;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The worker actor on its own: a probe stands in for the coordinator and one for the job. The
+ * heartbeat is an hour, so every demand a probe sees was caused by the test.
+ */
+class WorkerTest {
+
+  static final String SHA_0 = "dccdcee423b05b98e87ace0c0f756e2ffe7b8ce7875fdda8b0af308ed619e5fe";
+  static final String SHA_7 = "0a05c931d7ce3d20874c2eb8c32b3c86807a59dcc88915c6e9c62af19e2fc1cd";
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  private static final ActorTestKit testKit = ActorTestKit.create("worker-test");
+  private static final FunctionRegistry functions =
+      FunctionRegistry.load(null, true).with(new Gate()).with(new Gate(FunctionKind.IO)).with(new LongGate());
+
+  private WorkerExecutors executors;
+  private TestProbe<CoordinatorProtocol.Command> coordinator;
+  private TestProbe<JobProtocol.Command> job;
+  private long nextLease = 1;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    executors = new WorkerExecutors(2, 512);
+    coordinator = testKit.createTestProbe(CoordinatorProtocol.Command.class);
+    job = testKit.createTestProbe(JobProtocol.Command.class);
+  }
+
+  @AfterEach
+  void tearDown() {
+    executors.close();
+  }
+
+  @Test
+  void statesDemandForItsSlotsPlusPrefetchOnStart() {
+    ActorRef<WorkerProtocol.Command> worker = spawn(2, 3);
+    WorkerDemand d = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    assertEquals(worker, d.worker());
+    assertEquals(5, d.wanted());
+    assertEquals(0, d.received());
+    assertEquals(2, d.slots());
+    assertEquals(0, d.busy());
+    assertEquals("test-node", d.node());
+    assertFalse(d.draining());
+    Set<String> names = d.functions().stream().map(FunctionInfo::name).collect(Collectors.toSet());
+    assertTrue(names.containsAll(Set.of("sleep", "square", "sha256", "echo", "fail", "hang", "halt")), names.toString());
+  }
+
+  @Test
+  void runsASquareChunkAndRestatesItsDemand() {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    ProcessChunk c = chunk("j", "square", "{}", 0, ItemBatch.range(0, 10));
+    worker.tell(c);
+    ChunkProcessed p = job.expectMessageClass(ChunkProcessed.class, WAIT);
+    assertEquals(c.task().leaseId(), p.leaseId());
+    assertEquals(worker, p.worker());
+    assertArrayEquals(LongStream.range(0, 10).map(x -> x * x).toArray(), p.results().longs());
+    assertEquals(List.of(), p.results().errors());
+    assertTrue(p.computeNanos() > 0);
+    WorkerDemand d = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    assertEquals(1, d.received());
+    assertEquals(3, d.wanted());
+  }
+
+  @Test
+  void sha256OfJsonItemsEqualsTheAnchorValues() {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    worker.tell(chunk("j", "sha256", "{}", 0, ItemBatch.json(List.of("0", "7", "\"7\""))));
+    ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
+    assertNull(r.longs());
+    assertEquals(List.of(quoted(SHA_0), quoted(SHA_7), quoted(SHA_7)), r.json());
+
+    worker.tell(chunk("j", "sha256", "{\"rounds\":1}", 0, ItemBatch.json(List.of("\"abc\""))));
+    assertEquals(List.of(quoted("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")),
+        job.expectMessageClass(ChunkProcessed.class, WAIT).results().json());
+  }
+
+  @Test
+  void aFailingItemBecomesItsOwnErrorAndTheOthersComplete() {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    worker.tell(chunk("j", "fail", "{\"items\":[2,4]}", 0, ItemBatch.range(0, 6)));
+    ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
+    assertArrayEquals(new long[] {0, 1, 0, 3, 0, 5}, r.longs());
+    assertEquals(List.of(
+        new ItemError(2, "RequestedFailure", "fail was asked to fail item 2"),
+        new ItemError(4, "RequestedFailure", "fail was asked to fail item 4")), r.errors());
+
+    worker.tell(chunk("j", "square", "{}", 0, ItemBatch.json(List.of("3", "\"x\"", "{not json", "3037000500"))));
+    r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
+    assertArrayEquals(new long[] {9, 0, 0, 0}, r.longs());
+    assertEquals(3, r.errors().size());
+    assertEquals(new ItemError(1, "IllegalArgumentException", "square needs a 64-bit integer, got \"x\""), r.errors().get(0));
+    assertEquals(2, r.errors().get(1).offset());
+    assertEquals("InvalidItem", r.errors().get(1).type());
+    assertTrue(r.errors().get(1).message().startsWith("item is not valid JSON"), r.errors().get(1).message());
+    assertEquals(new ItemError(3, "ArithmeticException", "long overflow"), r.errors().get(2));
+  }
+
+  @Test
+  void theIntegerFastPathOverARangeFailsOnlyTheItemsThatOverflow() {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    worker.tell(chunk("j", "square", "{}", 0, ItemBatch.range(3_037_000_498L, 4)));
+    ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
+    assertArrayEquals(new long[] {3_037_000_498L * 3_037_000_498L, 9_223_372_030_926_249_001L, 0, 0}, r.longs());
+    assertEquals(List.of(new ItemError(2, "ArithmeticException", "long overflow"),
+        new ItemError(3, "ArithmeticException", "long overflow")), r.errors());
+
+    worker.tell(chunk("j", "square", "{}", 0, ItemBatch.range(-3, 3)));
+    assertArrayEquals(new long[] {9, 4, 1}, job.expectMessageClass(ChunkProcessed.class, WAIT).results().longs());
+  }
+
+  @Test
+  void cancelStopsAnIntegerFastPathChunk() throws InterruptedException {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    Gate.State gate = Gate.create("fast-cancel");
+    ProcessChunk c = chunk("j", "long-gate", "{\"gate\":\"fast-cancel\",\"items\":[0]}", 0, ItemBatch.range(0, 3));
+    worker.tell(c);
+    gate.awaitStarted();
+    worker.tell(new WorkerProtocol.CancelJob("j"));
+    ChunkProcessed p = job.expectMessageClass(ChunkProcessed.class, WAIT);
+    gate.awaitInterrupted();
+    assertEquals(c.task().leaseId(), p.leaseId());
+    assertEquals(List.of(new ItemError(0, "Cancelled", "the job was cancelled"),
+        new ItemError(1, "Cancelled", "the job was cancelled"),
+        new ItemError(2, "Cancelled", "the job was cancelled")), p.results().errors());
+  }
+
+  @Test
+  void anIntegerFunctionWithATimeLimitIsTimedPerItem() {
+    Gate.create("fast-timeout");
+    assertOnlyItemTimesOut("long-gate", "{\"gate\":\"fast-timeout\",\"items\":[1]}", 200, new long[] {0, 0, 2}, 1);
+  }
+
+  @Test
+  void anUnknownFunctionOrArgsThatAreNoObjectFailEveryItem() {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    worker.tell(chunk("j", "nope", "{}", 0, ItemBatch.range(0, 2)));
+    ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
+    assertEquals(List.of("UnknownFunction", "UnknownFunction"), r.errors().stream().map(ItemError::type).toList());
+
+    worker.tell(chunk("k", "square", "[1]", 0, ItemBatch.range(0, 2)));
+    r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
+    assertEquals(List.of("InvalidArgs", "InvalidArgs"), r.errors().stream().map(ItemError::type).toList());
+  }
+
+  @Test
+  void aHangingIoItemTimesOutWhileTheOthersComplete() {
+    assertOnlyItemTimesOut("hang", "{\"items\":[1]}", 300, new long[] {0, 0, 2}, 1);
+  }
+
+  @Test
+  void aTimedOutCpuItemDoesNotLeakItsInterruptIntoTheNextItem() {
+    Gate.create("never");
+    // items run one after another on one thread: 1 and 2 sleep, which throws if an interrupt leaked
+    assertOnlyItemTimesOut("gate", "{\"gate\":\"never\",\"items\":[0]}", 200, new long[] {0, 1, 2}, 0);
+  }
+
+  /** Runs the items {@code 0..values.length-1} under a time limit: {@code late} fails as Timeout, the rest give {@code values}. */
+  private void assertOnlyItemTimesOut(String function, String args, long timeoutMs, long[] values, int late) {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    worker.tell(chunk("j", function, args, timeoutMs, ItemBatch.range(0, values.length)));
+    ChunkResults r = job.expectMessageClass(ChunkProcessed.class, WAIT).results();
+    assertArrayEquals(values, r.longs());
+    assertEquals(List.of(new ItemError(late, "Timeout", "item took longer than timeoutMs=" + timeoutMs)), r.errors());
+  }
+
+  @Test
+  void cancelInterruptsTheRunningItemAndDropsTheQueuedChunksOfThatJob() throws InterruptedException {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    Gate.State gate = Gate.create("cancel");
+    ProcessChunk running = chunk("j", "gate", "{\"gate\":\"cancel\"}", 0, ItemBatch.range(0, 1));
+    ProcessChunk queued = chunk("j", "gate", "{\"gate\":\"cancel\"}", 0, ItemBatch.range(1, 1));
+    worker.tell(running);
+    worker.tell(queued);
+    gate.awaitStarted();
+
+    worker.tell(new WorkerProtocol.CancelJob("j"));
+    Map<Long, ChunkResults> byLease = receiveProcessed(2);
+    gate.awaitInterrupted();
+    assertEquals(List.of(new ItemError(0, "Cancelled", "the job was cancelled")),
+        byLease.get(running.task().leaseId()).errors());
+    assertEquals(List.of(new ItemError(0, "Cancelled", "the job was cancelled")),
+        byLease.get(queued.task().leaseId()).errors());
+    assertEquals(1, gate.started(), "the queued chunk must not have run");
+
+    // the slot is free again
+    worker.tell(chunk("other", "square", "{}", 0, ItemBatch.range(3, 1)));
+    assertArrayEquals(new long[] {9}, job.expectMessageClass(ChunkProcessed.class, WAIT).results().longs());
+  }
+
+  @Test
+  void cancellingAHangingJobInterruptsEveryItem() {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    ProcessChunk c = chunk("j", "hang", "{}", 0, ItemBatch.range(0, 4));
+    worker.tell(c);
+    worker.tell(new WorkerProtocol.CancelJob("j"));
+    ChunkProcessed p = job.expectMessageClass(ChunkProcessed.class, WAIT);
+    assertEquals(c.task().leaseId(), p.leaseId());
+    assertEquals(4, p.results().errorCount());
+    assertTrue(p.results().errors().stream().allMatch(e -> e.type().equals("Cancelled")), p.results().errors().toString());
+  }
+
+  @Test
+  void drainHandsBackQueuedChunksFinishesTheRunningOneThenLeaves() throws InterruptedException {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    Gate.State gate = Gate.create("drain");
+    ProcessChunk running = chunk("j", "gate", "{\"gate\":\"drain\"}", 0, ItemBatch.range(0, 1));
+    ProcessChunk q1 = chunk("j", "square", "{}", 0, ItemBatch.range(1, 1));
+    ProcessChunk q2 = chunk("k", "square", "{}", 0, ItemBatch.range(2, 1));
+    worker.tell(running);
+    worker.tell(q1);
+    worker.tell(q2);
+    gate.awaitStarted();
+
+    TestProbe<Done> drained = testKit.createTestProbe(Done.class);
+    worker.tell(new Worker.Drain(drained.ref()));
+    assertEquals(new ChunkReturned(q1.task().leaseId(), worker), job.expectMessageClass(ChunkReturned.class, WAIT));
+    assertEquals(new ChunkReturned(q2.task().leaseId(), worker), job.expectMessageClass(ChunkReturned.class, WAIT));
+    WorkerDemand d = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    assertTrue(d.draining());
+    assertEquals(0, d.wanted());
+    // a chunk that crosses the drain on its way in goes straight back
+    ProcessChunk late = chunk("j", "square", "{}", 0, ItemBatch.range(3, 1));
+    worker.tell(late);
+    assertEquals(new ChunkReturned(late.task().leaseId(), worker), job.expectMessageClass(ChunkReturned.class, WAIT));
+
+    gate.open();
+    ChunkProcessed p = job.expectMessageClass(ChunkProcessed.class, WAIT);
+    assertEquals(running.task().leaseId(), p.leaseId());
+    assertArrayEquals(new long[] {0}, p.results().longs());
+    coordinator.expectMessage(WAIT, new CoordinatorProtocol.WorkerLeaving(worker));
+    drained.expectMessage(WAIT, Done.getInstance());
+    coordinator.expectTerminated(worker, WAIT);
+  }
+
+  @Test
+  void itAsksOnlyForWhatItCanHold() throws InterruptedException {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 1);
+    Gate.State gate = Gate.create("hold");
+    worker.tell(chunk("j", "gate", "{\"gate\":\"hold\"}", 0, ItemBatch.range(0, 1)));
+    worker.tell(chunk("j", "square", "{}", 0, ItemBatch.range(1, 1)));
+    gate.awaitStarted();
+    // Reregister makes it restate its demand at once, as the heartbeat would
+    worker.tell(WorkerProtocol.Reregister.INSTANCE);
+    WorkerDemand d = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    assertEquals(0, d.wanted());
+    assertEquals(2, d.received());
+    assertEquals(1, d.busy());
+    gate.open();
+    receiveProcessed(2);
+  }
+
+  @Test
+  void anIoChunkRunsItsItemsConcurrently() {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    worker.tell(chunk("j", "sleep", "{\"ms\":200}", 0, ItemBatch.range(0, 50)));
+    ChunkProcessed p = job.expectMessageClass(ChunkProcessed.class, WAIT);
+    assertArrayEquals(LongStream.range(0, 50).toArray(), p.results().longs());
+    // one after another they would take 50 x 200 ms = 10 s
+    assertTrue(p.computeNanos() < Duration.ofSeconds(5).toNanos(), "took " + p.computeNanos() / 1_000_000 + " ms");
+  }
+
+  @Test
+  void chunksOfOneWorkerRunInParallelUpToItsSlots() throws InterruptedException {
+    ActorRef<WorkerProtocol.Command> worker = started(2, 0);
+    Gate.State gate = Gate.create("slots");
+    worker.tell(chunk("j", "gate", "{\"gate\":\"slots\"}", 0, ItemBatch.range(0, 1)));
+    worker.tell(chunk("j", "gate", "{\"gate\":\"slots\"}", 0, ItemBatch.range(1, 1)));
+    job.awaitAssert(WAIT, () -> {
+      assertEquals(2, gate.started());
+      return null;
+    });
+    gate.open();
+    receiveProcessed(2);
+  }
+
+  /** {@code long-gate}: {@link Gate} as an integer function, so range chunks take the workers' fast path. */
+  static final class LongGate implements LongShoalFunction {
+    @Override
+    public String name() {
+      return "long-gate";
+    }
+
+    @Override
+    public FunctionKind kind() {
+      return FunctionKind.CPU;
+    }
+
+    @Override
+    public long applyAsLong(long item, JsonNode args) throws InterruptedException {
+      if (Gate.selected(item, args)) {
+        Gate.named(args).pass();
+      } else {
+        Thread.sleep(1);
+      }
+      return item;
+    }
+  }
+
+  private ActorRef<WorkerProtocol.Command> spawn(int slots, int prefetch) {
+    WorkerSettings settings = new WorkerSettings(slots, prefetch, Duration.ofHours(1));
+    return testKit.spawn(Worker.create(coordinator.ref(), settings, functions, executors, "test-node"));
+  }
+
+  /** A worker whose first demand has been seen. */
+  private ActorRef<WorkerProtocol.Command> started(int slots, int prefetch) {
+    ActorRef<WorkerProtocol.Command> worker = spawn(slots, prefetch);
+    coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    return worker;
+  }
+
+  private ProcessChunk chunk(String jobId, String function, String args, long timeoutMs, ItemBatch items) {
+    ChunkTask task = new ChunkTask(jobId, nextLease++, items.rangeStart(), function, args, timeoutMs, items);
+    return new ProcessChunk(task, job.ref());
+  }
+
+  private Map<Long, ChunkResults> receiveProcessed(int n) {
+    Map<Long, ChunkResults> byLease = new HashMap<>();
+    for (JobProtocol.Command m : job.receiveSeveralMessages(n, WAIT)) {
+      ChunkProcessed p = (ChunkProcessed) m;
+      byLease.put(p.leaseId(), p.results());
+    }
+    assertEquals(n, byLease.size(), "results for " + new TreeSet<>(byLease.keySet()));
+    return byLease;
+  }
+
+  private static String quoted(String s) {
+    return "\"" + s + "\"";
+  }
+}
