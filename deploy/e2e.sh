@@ -3,9 +3,9 @@
 #   deploy/e2e.sh
 # It builds the image from the shipped Dockerfile and compose file, brings up a coordinator and two
 # workers, submits two jobs from the host with ./shoal submit (a slow sleep job that keeps the
-# cluster busy, and the anchor sha256 job queued behind it), scales to three workers and kills one
-# while the jobs run, then checks both outputs against the anchor digests and that the cluster saw
-# three workers. Everything is torn down at the end, also when a step fails.
+# cluster busy, and the anchor sha256 job queued behind it), scales to three workers, kills one and
+# stops another (which drains) while the jobs run, then checks both outputs against the anchor
+# digests and that the cluster saw three workers. Everything is torn down at the end, also when a step fails.
 #
 # Needs docker (the engine and base image are set up by ../shared/tools when those are there),
 # docker compose or docker-compose, python3, java and Maven. Exit 0 when every check passed.
@@ -16,7 +16,7 @@ repo=$PWD
 shared=$(cd "$repo/.." && pwd)/shared
 anchors=$shared/anchors
 project=${E2E_PROJECT:-shoal-e2e-$$}
-sleep_ms=${E2E_SLEEP_MS:-1000}
+sleep_ms=${E2E_SLEEP_MS:-1500}
 # BuildKit is not available on these machines; the classic builder reads the root .dockerignore
 export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
 
@@ -25,10 +25,11 @@ step_names=()
 step_secs=()
 step_start=$SECONDS
 current=""
+failure=""
 compose=()
 
 say() { echo "e2e: $*" >&2; }
-fail() { say "FAILED in step '$current': $*"; exit 1; }
+fail() { failure="in step '$current': $*"; say "FAILED $failure"; exit 1; }
 
 step() {
   end_step
@@ -53,7 +54,7 @@ on_exit() {
     say "containers:"
     dc ps -a >&2
     say "last log lines of the coordinator and the workers:"
-    dc logs --no-color --tail=40 coordinator worker >&2
+    dc logs --no-color --tail=25 coordinator worker >&2
     for f in "$work"/*.err; do
       [ -s "$f" ] && { say "$(basename "$f"):"; tail -n 20 "$f" >&2; }
     done
@@ -71,7 +72,7 @@ on_exit() {
   for i in "${!step_names[@]}"; do
     printf 'e2e:   %-10s %4ss\n' "${step_names[$i]}" "${step_secs[$i]}" >&2
   done
-  if [ "$rc" -eq 0 ]; then say "PASSED"; else say "FAILED (exit $rc)"; fi
+  if [ "$rc" -eq 0 ]; then say "PASSED"; else say "FAILED (exit $rc) ${failure}"; fi
   exit "$rc"
 }
 trap on_exit EXIT
@@ -132,7 +133,8 @@ if [ ! -f cli/target/shoal.jar ]; then mvn -B -q -DskipTests package; fi
 # a free host port for the coordinator's HTTP API and remoting, so runs and other stacks do not collide
 http_port=$(free_port)
 export SHOAL_PUBLISH_HTTP=127.0.0.1:$http_port
-export SHOAL_PUBLISH_REMOTING=127.0.0.1:$(free_port)
+remoting_port=$(free_port)
+export SHOAL_PUBLISH_REMOTING=127.0.0.1:$remoting_port
 # an empty plugins folder of our own, rather than creating ../plugins in the checkout
 mkdir -m 755 "$work/plugins"
 export SHOAL_PLUGINS_DIR=$work/plugins
@@ -151,7 +153,7 @@ shoal() { "$repo/shoal" "$@"; }
 step jobs
 # the slow job goes first: the coordinator serves jobs in FIFO order, so the anchor job is queued
 # behind it and runs on whatever workers are left after the kill
-timeout 600 "$repo/shoal" submit --fn sleep --range 0:2000 --arg ms="$sleep_ms" --chunk-size 10 \
+timeout 300 "$repo/shoal" submit --fn sleep --range 0:2000 --arg ms="$sleep_ms" --chunk-size 10 \
   --out "$work/sleep.jsonl" --no-progress >"$work/sleep.out" 2>"$work/sleep.err" &
 sleep_pid=$!
 deadline=$((SECONDS + 60))
@@ -160,7 +162,7 @@ until shoal jobs --json 2>/dev/null | json_test 'any(j["function"] == "sleep" fo
   kill -0 "$sleep_pid" 2>/dev/null || fail "./shoal submit (sleep) ended early: $(tail -n 3 "$work/sleep.err")"
   sleep 1
 done
-timeout 600 "$repo/shoal" submit --fn sha256 --range 0:2000 --out "$work/sha.jsonl" --no-progress \
+timeout 300 "$repo/shoal" submit --fn sha256 --range 0:2000 --out "$work/sha.jsonl" --no-progress \
   >"$work/sha.out" 2>"$work/sha.err" &
 sha_pid=$!
 
@@ -176,9 +178,20 @@ shoal cluster >&2 || true
 
 step kill
 kill -0 "$sleep_pid" 2>/dev/null || fail "the sleep job ended before the kill; raise E2E_SLEEP_MS (now $sleep_ms)"
-victim=$(echo "$first_workers" | head -n 1)
+victim=$(echo "$first_workers" | sed -n 1p)
 say "docker kill ${victim:0:12} while the jobs run"
 docker kill "$victim" >/dev/null
+
+step drain
+# docker stop sends SIGTERM and waits the stop_grace_period from the compose file: the worker must
+# drain and exit by itself (exit code 143 after SIGTERM, not 137 from the SIGKILL at the deadline)
+kill -0 "$sleep_pid" 2>/dev/null || fail "the sleep job ended before the drain; raise E2E_SLEEP_MS (now $sleep_ms)"
+leaver=$(echo "$first_workers" | sed -n 2p)
+say "docker stop ${leaver:0:12} (drains) while the jobs run"
+docker stop "$leaver" >/dev/null
+code=$(docker inspect --format '{{.State.ExitCode}}' "$leaver")
+[ "$code" != 137 ] || fail "the stopped worker did not drain within its grace period (SIGKILLed)"
+say "it drained and exited ($code) in $((SECONDS - step_start)) s"
 
 step wait
 wait "$sleep_pid" || fail "./shoal submit (sleep) exited $?: $(tail -n 3 "$work/sleep.err")"
