@@ -5,7 +5,8 @@
 # workers, submits two jobs from the host with ./shoal submit (a slow sleep job that keeps the
 # cluster busy, and the anchor sha256 job queued behind it), scales to three workers, kills one and
 # stops another (which drains) while the jobs run, then checks both outputs against the anchor
-# digests and that the cluster saw three workers. Everything is torn down at the end, also when a step fails.
+# digests and that the cluster saw three workers. Everything is torn down at the end, also when a
+# step fails, and each step's time is printed.
 #
 # Needs docker (the engine and base image are set up by ../shared/tools when those are there),
 # docker compose or docker-compose, python3, java and Maven. Exit 0 when every check passed.
@@ -129,7 +130,9 @@ if docker compose version >/dev/null 2>&1; then compose=(docker compose); else c
 [ -f "$anchors/expected.sha256" ] || fail "no anchors at $anchors"
 
 step build
-if [ ! -f cli/target/shoal.jar ]; then mvn -B -q -DskipTests package; fi
+# ./shoal builds the jar (mvn package) when it is missing or older than the sources, so the image
+# and the host's client are the same build
+"$repo/shoal" --version >/dev/null || fail "the shoal jar does not build"
 # a free host port for the coordinator's HTTP API and remoting, so runs and other stacks do not collide
 http_port=$(free_port)
 export SHOAL_PUBLISH_HTTP=127.0.0.1:$http_port
@@ -198,10 +201,10 @@ wait "$sleep_pid" || fail "./shoal submit (sleep) exited $?: $(tail -n 3 "$work/
 wait "$sha_pid" || fail "./shoal submit (sha256) exited $?: $(tail -n 3 "$work/sha.err")"
 
 step check
-got=$(values_digest "$work/sha.jsonl") || fail "sha256 results: $got"
+got=$(values_digest "$work/sha.jsonl") || fail "the sha256 results are not one value per item in order (see above)"
 [ "$got" = "$(anchor sha)" ] || fail "sha256 over 0:2000: digest $got, the anchor is $(anchor sha)"
 say "sha256 0:2000 matches the anchor digest $got"
-got=$(values_digest "$work/sleep.jsonl") || fail "sleep results: $got"
+got=$(values_digest "$work/sleep.jsonl") || fail "the sleep results are not one value per item in order (see above)"
 [ "$got" = "$(anchor sleepmany)" ] || fail "sleep over 0:2000: digest $got, the anchor is $(anchor sleepmany)"
 say "sleep 0:2000 matches the anchor digest $got"
 end_step
