@@ -66,11 +66,12 @@ class HttpApiTest {
   private ServerBinding binding;
   private URI base;
 
-  @TempDir
-  Path spool;
+  /** Made here, not by @TempDir: a per-class instance is not injected before @BeforeAll runs. */
+  private Path spool;
 
   @BeforeAll
   void start() throws Exception {
+    spool = Files.createTempDirectory("shoal-http-test");
     Config config = ConfigFactory.parseString("""
         pekko.actor.provider = local
         shoal.coordinator.spool-dir = "%s"
@@ -94,6 +95,9 @@ class HttpApiTest {
     binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
     kit.shutdownTestKit();
     executors.close();
+    try (var files = Files.walk(spool)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
   }
 
   @Test
