@@ -42,6 +42,11 @@ public final class BenchMain implements Callable<Integer> {
       description = "run only these: baselines, local, cluster, micro (repeatable or comma-separated; default: all)")
   List<Section> only;
 
+  @Option(names = "--warmups", paramLabel = "N", defaultValue = "-1",
+      description = "uncounted Shoal runs before each workload's counted ones (default: 2, 1 with --quick; sleep always 1); "
+          + "a fresh cluster's JIT takes about 20 square jobs to settle")
+  int warmups;
+
   @Option(names = "--anchors", paramLabel = "DIR", description = "the anchors directory (default: $SHOAL_ANCHORS, else ../shared/anchors beside the repository)")
   Path anchorsDir;
 
@@ -94,7 +99,7 @@ public final class BenchMain implements Callable<Integer> {
       ok = section(report, sections, Section.BASELINES, () -> baselines(report, anchors, work));
       ok &= section(report, sections, Section.LOCAL, () -> local(report, anchors, work));
       ok &= section(report, sections, Section.CLUSTER, () -> new ClusterBench(repo, anchors, work, results.resolve("cluster-logs"),
-          quick, heapItems, coordinatorJvmOptions).run(report));
+          quick, warmups, heapItems, coordinatorJvmOptions).run(report));
       ok &= section(report, sections, Section.MICRO, () -> MicroBench.run(report, quick));
     } finally {
       deleteTree(work);
@@ -153,7 +158,7 @@ public final class BenchMain implements Callable<Integer> {
   private void local(Report report, Anchors anchors, Path work) throws IOException {
     int cores = Runtime.getRuntime().availableProcessors();
     Progress.say("%nShoal local mode: Shoal.local(%d) in this JVM, one warm pool for every workload", cores);
-    ShoalRuns runs = new ShoalRuns(anchors, work);
+    ShoalRuns runs = new ShoalRuns(anchors, work, warmups);
     try (LocalPool pool = Shoal.local(cores)) {
       for (Workload w : Workload.values()) {
         String workers = cores + " (= cores" + (w.cpu ? ")" : "; a chunk's IO items all run at once)");

@@ -33,17 +33,19 @@ final class ClusterBench {
   private final Path work;
   private final Path logs;
   private final boolean quick;
+  private final int warmups;
   private final long heapItems;
   private final List<String> coordinatorJvmOptions;
 
   /** @param logs where the nodes' logs and the coordinator's GC log go; kept after the run */
-  ClusterBench(Path repo, Anchors anchors, Path work, Path logs, boolean quick, long heapItems,
+  ClusterBench(Path repo, Anchors anchors, Path work, Path logs, boolean quick, int warmups, long heapItems,
       List<String> coordinatorJvmOptions) {
     this.repo = repo;
     this.anchors = anchors;
     this.work = work;
     this.logs = logs;
     this.quick = quick;
+    this.warmups = warmups;
     this.heapItems = heapItems;
     this.coordinatorJvmOptions = List.copyOf(coordinatorJvmOptions);
   }
@@ -69,7 +71,7 @@ final class ClusterBench {
       cluster.awaitWorkers(WORKERS, Duration.ofSeconds(180));
       Progress.say("  cluster up in %.1f s at %s (not part of any job time)", (System.nanoTime() - t0) / 1e9, cluster.url());
       try (Pool pool = Shoal.connect(cluster.url())) {
-        ShoalRuns runs = new ShoalRuns(anchors, work);
+        ShoalRuns runs = new ShoalRuns(anchors, work, warmups);
         for (Workload w : Workload.values()) {
           String workers = WORKERS + " JVMs × " + cores + " slots";
           report.rows.add(runs.measure(Targets.CLUSTER, pool, workers, w, quick));

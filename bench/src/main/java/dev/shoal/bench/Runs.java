@@ -9,12 +9,16 @@ record Runs(int warmups, int counted) {
 
   static final double SLOW_SECONDS = 5.0;
 
-  /** Shoal on warm nodes: 2 warm-ups and 5 runs (1 and 3 with --quick); sleep 1 warm-up and 1 run. */
-  static Runs shoal(Workload w, boolean quick) {
+  /**
+   * Shoal on warm nodes: 2 warm-ups and 5 runs (1 and 3 with --quick), or {@code warmups} warm-ups
+   * when given (not negative); sleep 1 warm-up and 1 run.
+   */
+  static Runs shoal(Workload w, boolean quick, int warmups) {
     if (w.single()) {
       return new Runs(1, 1);
     }
-    return quick ? new Runs(1, 3) : new Runs(2, 5);
+    Runs runs = quick ? new Runs(1, 3) : new Runs(2, 5);
+    return warmups >= 0 ? new Runs(warmups, runs.counted()) : runs;
   }
 
   /** A baseline is a fresh process each run: 1 warm-up (file cache, JIT-free) and 3 runs (1 with --quick). */

@@ -24,14 +24,17 @@ final class ShoalRuns {
 
   private final Anchors anchors;
   private final Path work;
+  private final int warmups;
 
-  ShoalRuns(Anchors anchors, Path work) {
+  /** @param warmups uncounted runs before each workload's counted ones, or -1 for the default */
+  ShoalRuns(Anchors anchors, Path work, int warmups) {
     this.anchors = anchors;
     this.work = work;
+    this.warmups = warmups;
   }
 
   Measurement measure(String system, Pool pool, String workers, Workload w, boolean quick) throws IOException {
-    Runs runs = Runs.shoal(w, quick);
+    Runs runs = Runs.shoal(w, quick, warmups);
     List<Double> times = new ArrayList<>();
     boolean ok = true;
     long errors = 0;
