@@ -392,7 +392,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
             throw new java.util.concurrent.CompletionException(e);
           }
         }, sinkExecutor);
-    getContext().pipeToSelf(closed, (v, failure) -> new SinkClosed(failure));
+    getContext().pipeToSelf(closed.thenApply(v -> Boolean.TRUE), (v, failure) -> new SinkClosed(failure));
   }
 
   private boolean hasWork() {
@@ -503,7 +503,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         throw new java.util.concurrent.CompletionException(e);
       }
     }, sinkExecutor);
-    getContext().pipeToSelf(sinkChain, (v, failure) -> new SinkWritten(failure));
+    // a non-null value: Pekko's dead-letter log fails on a null one when the job has stopped first
+    getContext().pipeToSelf(sinkChain.thenApply(v -> Boolean.TRUE), (v, failure) -> new SinkWritten(failure));
   }
 
   private JobStatus status() {
