@@ -2,27 +2,20 @@ package dev.shoal.cli;
 
 import dev.shoal.client.RemotePool;
 import dev.shoal.coordinator.ClusterView;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code shoal cluster}: the members of the cluster and the workers the coordinator dispatches to. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
     description = "Show the cluster's members and the workers the coordinator dispatches to.")
-public final class ClusterCommand implements Callable<Integer> {
-
-  @Mixin
-  CoordinatorOption coordinator;
-
-  @Mixin
-  JsonOutput output;
+public final class ClusterCommand extends ShowCommand {
 
   @Override
-  public Integer call() throws Exception {
-    RemotePool pool = coordinator.connect();
-    if (output.printed(pool.json("/cluster"))) {
-      return ExitCodes.OK;
-    }
+  String path() {
+    return "/cluster";
+  }
+
+  @Override
+  void printTable(RemotePool pool) {
     ClusterView c = pool.cluster();
     System.out.println("coordinator: " + c.coordinator());
     System.out.println();
@@ -34,6 +27,5 @@ public final class ClusterCommand implements Callable<Integer> {
     c.workers().forEach(w -> workers.row(w.node(), w.slots(), w.busy(), w.held(), w.draining() ? "yes" : "no",
         w.lastSeenMillisAgo() + " ms ago", w.path()));
     workers.print(System.out);
-    return ExitCodes.OK;
   }
 }

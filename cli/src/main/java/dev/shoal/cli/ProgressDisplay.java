@@ -1,5 +1,6 @@
 package dev.shoal.cli;
 
+import java.text.DecimalFormat;
 import java.time.temporal.ChronoUnit;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -8,8 +9,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * The progress of {@code shoal submit} on stderr: a live bar (done/total, items/s, ETA, errors) on
- * a terminal; a plain ASCII line every few seconds when stderr goes to a file or a pipe; nothing at
- * all when switched off. Stdout carries only results, so the display never mixes with them.
+ * a terminal; a plain ASCII line every 5 s otherwise; nothing at all when switched off. Stdout
+ * carries only results, so the display never mixes with them.
+ *
+ * <p>Caveat: "a terminal" is Java's {@link System#console()}, which also needs stdin and stdout on
+ * the terminal; with stdout redirected ({@code > results.jsonl}) the plain lines are shown (use
+ * {@code --out FILE} for the live bar).
  */
 final class ProgressDisplay implements AutoCloseable {
 
@@ -27,7 +32,7 @@ final class ProgressDisplay implements AutoCloseable {
     ProgressBarBuilder b = new ProgressBarBuilder()
         .setTaskName(task)
         .setInitialMax(total)
-        .showSpeed()
+        .showSpeed(new DecimalFormat("0"))
         .setSpeedUnit(ChronoUnit.SECONDS)
         .setUnit(" items", 1);
     if (System.console() != null) {
@@ -37,14 +42,14 @@ final class ProgressDisplay implements AutoCloseable {
           .setConsumer(new DelegatingProgressBarConsumer(System.err::println));
     }
     ProgressBar bar = b.build();
-    bar.setExtraMessage("0 errors");
+    bar.setExtraMessage(" 0 errors");
     return new ProgressDisplay(bar);
   }
 
   void update(long done, long errors) {
     if (bar != null) {
       bar.stepTo(done);
-      bar.setExtraMessage(errors + (errors == 1 ? " error" : " errors"));
+      bar.setExtraMessage(" " + errors + (errors == 1 ? " error" : " errors"));
     }
   }
 

@@ -1,52 +1,15 @@
 package dev.shoal.cli;
 
+import dev.shoal.client.RemotePool;
 import dev.shoal.coordinator.job.JobStatus;
-import java.io.PrintStream;
-import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code shoal status ID}: one job's state, progress and timings. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a job's state, progress and timings.")
-public final class StatusCommand implements Callable<Integer> {
-
-  @Mixin
-  CoordinatorOption coordinator;
-
-  @Mixin
-  JsonOutput output;
-
-  @Parameters(paramLabel = "ID", description = "the job's id (see `shoal jobs`)")
-  String id;
+public final class StatusCommand extends JobStatusCommand {
 
   @Override
-  public Integer call() throws Exception {
-    JobStatus s = coordinator.connect().status(id);
-    if (!output.printed(s)) {
-      print(s, System.out);
-    }
-    return ExitCodes.OK;
-  }
-
-  static void print(JobStatus s, PrintStream out) {
-    String percent = s.total() > 0 ? String.format(Locale.ROOT, " (%.0f%%)", 100.0 * s.done() / s.total()) : "";
-    Table t = new Table()
-        .row("job", s.id())
-        .row("function", s.function())
-        .row("state", s.state())
-        .row("done", Table.outOf(s.done(), s.total()) + " items" + percent)
-        .row("errors", s.errors())
-        .row("submitted", Table.time(s.submittedAt()))
-        .row("started", Table.time(s.startedAt()))
-        .row("finished", Table.time(s.finishedAt()))
-        .row("job time", String.format(Locale.ROOT, "%.3f s", s.jobMillis() / 1000.0))
-        .row("rate", String.format(Locale.ROOT, "%.0f items/s", s.itemsPerSecond()))
-        .row("order", s.ordered() ? "input order" : "completion order");
-    if (s.message() != null) {
-      t.row("message", s.message());
-    }
-    t.print(out);
+  JobStatus apply(RemotePool pool, String id) {
+    return pool.status(id);
   }
 }

@@ -41,7 +41,7 @@ class ClientCommandsTest {
   }
 
   @AfterAll
-  void stop() {
+  void stop() throws Exception {
     served.close();
   }
 

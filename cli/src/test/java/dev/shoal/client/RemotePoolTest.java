@@ -43,7 +43,7 @@ class RemotePoolTest {
   }
 
   @AfterAll
-  void stop() {
+  void stop() throws Exception {
     pool.close();
     served.close();
   }

@@ -1,9 +1,12 @@
 package dev.shoal.client;
 
 import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
@@ -14,10 +17,12 @@ public final class ServedPool implements AutoCloseable {
 
   private final LocalPool pool;
   private final String url;
+  private final Path spool;
 
-  private ServedPool(LocalPool pool, String url) {
+  private ServedPool(LocalPool pool, String url, Path spool) {
     this.pool = pool;
     this.url = url;
+    this.spool = spool;
   }
 
   public static ServedPool start() throws Exception {
@@ -25,7 +30,7 @@ public final class ServedPool implements AutoCloseable {
     LocalPool pool = LocalPool.start(new LocalPool.Options(2, null, true,
         ConfigFactory.parseString("shoal.coordinator.spool-dir = \"" + spool + "\"")));
     ServerBinding binding = pool.serveHttp("127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    return new ServedPool(pool, "http://127.0.0.1:" + binding.localAddress().getPort());
+    return new ServedPool(pool, "http://127.0.0.1:" + binding.localAddress().getPort(), spool);
   }
 
   public String url() {
@@ -33,8 +38,13 @@ public final class ServedPool implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void close() throws IOException {
     pool.close();
+    try (Stream<Path> files = Files.walk(spool)) {
+      for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
   }
 
   /** A URL where nothing listens: a port that was free a moment ago. */

@@ -242,11 +242,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private Behavior<CoordinatorProtocol.Command> onGetJob(GetJob get) {
     JobEntry entry = jobs.get(get.id());
     if (entry != null) {
-      ActorRef<JobStatus> adapter = getContext().spawnAnonymous(Behaviors.<JobStatus>receiveMessage(s -> {
-        get.replyTo().tell(Optional.of(s));
-        return Behaviors.stopped();
-      }));
-      entry.ref.tell(new Job.GetStatus(adapter));
+      entry.ref.tell(new Job.GetStatus(statusRelay(entry.ref, get.id(), get.replyTo())));
     } else {
       get.replyTo().tell(Optional.ofNullable(finished.get(get.id())));
     }
@@ -265,15 +261,34 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private Behavior<CoordinatorProtocol.Command> onCancelJob(CancelJob cancel) {
     JobEntry entry = jobs.get(cancel.id());
     if (entry != null) {
-      ActorRef<JobStatus> adapter = getContext().spawnAnonymous(Behaviors.<JobStatus>receiveMessage(s -> {
-        cancel.replyTo().tell(Optional.of(s));
-        return Behaviors.stopped();
-      }));
-      entry.ref.tell(new Job.Cancel(adapter));
+      entry.ref.tell(new Job.Cancel(statusRelay(entry.ref, cancel.id(), cancel.replyTo())));
     } else {
       cancel.replyTo().tell(Optional.ofNullable(finished.get(cancel.id())));
     }
     return this;
+  }
+
+  /**
+   * Passes a job's status on to {@code replyTo}. A job that stops before it answers (it was just
+   * finishing) has told the coordinator its final status first, so the relay then asks the
+   * coordinator instead of leaving the caller to time out.
+   */
+  private ActorRef<JobStatus> statusRelay(ActorRef<JobProtocol.Command> job, String id,
+      ActorRef<Optional<JobStatus>> replyTo) {
+    ActorRef<CoordinatorProtocol.Command> self = getContext().getSelf();
+    return getContext().spawnAnonymous(Behaviors.<JobStatus>setup(context -> {
+      context.watch(job);
+      return Behaviors.<JobStatus>receive(JobStatus.class)
+          .onMessage(JobStatus.class, s -> {
+            replyTo.tell(Optional.of(s));
+            return Behaviors.stopped();
+          })
+          .onSignal(org.apache.pekko.actor.typed.Terminated.class, t -> {
+            self.tell(new GetJob(id, replyTo));
+            return Behaviors.stopped();
+          })
+          .build();
+    }));
   }
 
   private Behavior<CoordinatorProtocol.Command> onGetCluster(GetCluster get) {

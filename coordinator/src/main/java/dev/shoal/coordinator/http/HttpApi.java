@@ -110,18 +110,23 @@ public final class HttpApi {
 
   /**
    * Serves the API on {@code host:port} (port 0 picks a free one; see the binding's local address).
-   * Fails at once if the results folder cannot be created.
+   * The stage fails if the port cannot be bound or the results folder cannot be created.
    */
   public static CompletionStage<ServerBinding> start(
       ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port) {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
-    HttpApi api = new HttpApi(system, coordinator, settings, Spool.open(settings.spoolDir(), settings.history()));
+    Spool spool;
+    try {
+      spool = Spool.open(settings.spoolDir(), settings.history());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    HttpApi api = new HttpApi(system, coordinator, settings, spool);
     return Http.get(system).newServerAt(host, port)
         .withSettings(ServerSettings.create(settings.serverConfig()))
         .bind(api.route())
         .thenApply(binding -> {
-          system.log().info("HTTP API at http://{}:{}, results in {}", host, binding.localAddress().getPort(),
-              settings.spoolDir());
+          system.log().info("results of HTTP jobs are kept in {}", settings.spoolDir());
           return binding;
         });
   }
@@ -167,23 +172,25 @@ public final class HttpApi {
     return this.<List<JobStatus>>ask(Coordinator.ListJobs::new).thenApply(jobs -> ok(Map.of("jobs", jobs)));
   }
 
-  /** A job whose results are complete is answered from its results file: no round trip, no race with its end. */
   private CompletionStage<HttpResponse> job(String id) {
-    JobStatus ended = endedStatus(id);
-    if (ended != null) {
-      return CompletableFuture.completedFuture(ok(ended));
-    }
-    return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo))
-        .thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
+    return status(id, replyTo -> new Coordinator.GetJob(id, replyTo));
   }
 
   private CompletionStage<HttpResponse> cancel(String id) {
-    JobStatus ended = endedStatus(id);
+    return status(id, replyTo -> new Coordinator.CancelJob(id, replyTo));
+  }
+
+  /**
+   * A job's status as the coordinator answers {@code command}; a job whose results are complete is
+   * answered from its results file instead: no round trip, and no race with the job's end.
+   */
+  private CompletionStage<HttpResponse> status(
+      String id, Function<ActorRef<Optional<JobStatus>>, CoordinatorProtocol.Command> command) {
+    JobStatus ended = spool.find(id).map(SpoolFile::finalStatus).orElse(null);
     if (ended != null) {
       return CompletableFuture.completedFuture(ok(ended));
     }
-    return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.CancelJob(id, replyTo))
-        .thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
+    return ask(command).thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
   }
 
   private CompletionStage<HttpResponse> results(String id) {
@@ -210,10 +217,6 @@ public final class HttpApi {
   private CompletionStage<Boolean> jobExists(String id) {
     return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo))
         .handle((s, failure) -> failure == null && s.isPresent());
-  }
-
-  private JobStatus endedStatus(String id) {
-    return spool.find(id).map(SpoolFile::finalStatus).orElse(null);
   }
 
   private ApiError unknownJob(String id) {
@@ -269,7 +272,7 @@ public final class HttpApi {
   }
 
   private HttpResponse tooLarge() {
-    return errorJson(StatusCodes.PAYLOAD_TOO_LARGE.intValue(), "the body is larger than the limit of "
+    return errorJson(StatusCodes.CONTENT_TOO_LARGE.intValue(), "the body is larger than the limit of "
         + settings.maxBody() + " bytes (shoal.coordinator.http.max-body); send a range or fewer items");
   }
 

@@ -19,7 +19,7 @@ import org.apache.pekko.util.ByteString;
  * One results stream: reads a {@link SpoolFile} from its start and follows it until the job ends.
  *
  * <p>Guarantees: event-driven, the next read starts when the sink reports new bytes, not on a timer;
- * file reads run on the blocking-I/O executor, never on a stream or actor thread; memory is one read
+ * file reads run on the blocking-I/O executor, never on a stream, actor or sink thread; memory is one read
  * of at most {@value #READ_SIZE} bytes, and a slow client slows only its own reads (the job keeps
  * writing to the file). If nothing new comes for {@code followCheck} and the coordinator no longer
  * knows the job, the stream fails, so the client sees a truncated response instead of waiting
@@ -53,33 +53,30 @@ final class SpoolReader {
         SpoolReader::stop);
   }
 
+  /**
+   * The next bytes. Only a read leaves the calling thread (for the blocking-I/O executor); finding
+   * that there is nothing yet, or nothing more, is answered where it is asked, so a one-line result
+   * costs one thread hop on this side.
+   */
   private CompletionStage<Optional<ByteString>> next() {
-    return CompletableFuture.supplyAsync(this::poll, io).thenCompose(s -> s);
-  }
-
-  /** On an I/O thread: the next bytes if the file has them, else a stage that completes when it does. */
-  private CompletionStage<Optional<ByteString>> poll() {
     boolean complete = file.isClosed();
     long available = file.written();
-    if (stopped) {
+    if (stopped || (complete && offset >= available)) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     if (offset < available) {
-      return CompletableFuture.completedFuture(Optional.of(read(available)));
+      return CompletableFuture.supplyAsync(() -> Optional.of(read(available)), io);
     }
-    if (complete) {
-      return CompletableFuture.completedFuture(Optional.empty());
-    }
-    return file.awaitBeyond(offset, followCheck).thenComposeAsync(news -> news ? poll() : checkJob(), io);
+    return file.awaitBeyond(offset, followCheck).thenCompose(news -> news ? next() : checkJob());
   }
 
   private CompletionStage<Optional<ByteString>> checkJob() {
-    return jobExists.get().thenComposeAsync(exists -> {
+    return jobExists.get().thenCompose(exists -> {
       if (exists || file.isClosed()) {
-        return poll();
+        return next();
       }
       throw new IllegalStateException("job " + file.id() + " is gone before its results were complete");
-    }, io);
+    });
   }
 
   private ByteString read(long available) {

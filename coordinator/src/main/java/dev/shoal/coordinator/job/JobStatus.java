@@ -5,7 +5,7 @@ package dev.shoal.coordinator.job;
  *
  * @param total items in the job, -1 while a streamed input has not ended
  * @param done items with a result or an error
- * @param jobMillis from the first chunk handed out to the last result written (or to now)
+ * @param jobMillis from submission to the last result written (or to now)
  */
 public record JobStatus(
     String id,

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -65,9 +66,12 @@ class HttpApiTest {
   private ServerBinding binding;
   private URI base;
 
+  /** Made here, not by @TempDir: a per-class instance is not injected before @BeforeAll runs. */
+  private Path spool;
+
   @BeforeAll
   void start() throws Exception {
-    Path spool = Files.createTempDirectory("shoal-http-test");
+    spool = Files.createTempDirectory("shoal-http-test");
     Config config = ConfigFactory.parseString("""
         pekko.actor.provider = local
         shoal.coordinator.spool-dir = "%s"
@@ -91,6 +95,9 @@ class HttpApiTest {
     binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
     kit.shutdownTestKit();
     executors.close();
+    try (var files = Files.walk(spool)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
   }
 
   @Test
@@ -118,7 +125,7 @@ class HttpApiTest {
     }
     assertEquals(SHA_ANCHOR, sha256(values.toString()));
 
-    JsonNode status = json(send("GET", "/jobs/" + id, null));
+    JsonNode status = status(id);
     assertEquals("SUCCEEDED", status.get("state").asText());
     assertEquals(2000, status.get("done").asLong());
     assertEquals(0, status.get("errors").asLong());
@@ -134,7 +141,7 @@ class HttpApiTest {
     HttpResponse<Stream<String>> stream = http.send(request("GET", "/jobs/" + id + "/results", null), BodyHandlers.ofLines());
     Iterator<String> lines = stream.body().iterator();
     assertEquals("{\"index\":0,\"value\":0}", within(lines::next));
-    assertEquals("RUNNING", json(send("GET", "/jobs/" + id, null)).get("state").asText());
+    assertEquals("RUNNING", status(id).get("state").asText());
 
     JsonNode cancelled = json(send("DELETE", "/jobs/" + id, null));
     assertEquals("CANCELLED", cancelled.get("state").asText());
@@ -144,33 +151,33 @@ class HttpApiTest {
       return out;
     });
     assertFalse(rest.contains("{\"index\":3,\"value\":600000}"), rest.toString());
-    assertEquals("CANCELLED", json(send("GET", "/jobs/" + id, null)).get("state").asText());
+    assertEquals("CANCELLED", status(id).get("state").asText());
   }
 
   @Test
   void resultsOfAFinishedJobCanBeReadAgain() throws Exception {
     String id = submit("{\"function\": \"square\", \"range\": {\"start\": -2, \"end\": 3}}");
-    String first = send("GET", "/jobs/" + id + "/results", null).body();
+    String first = results(id);
     assertEquals("{\"index\":0,\"value\":4}\n{\"index\":1,\"value\":1}\n{\"index\":2,\"value\":0}\n"
         + "{\"index\":3,\"value\":1}\n{\"index\":4,\"value\":4}\n", first);
-    assertEquals(first, send("GET", "/jobs/" + id + "/results", null).body());
+    assertEquals(first, results(id));
   }
 
   @Test
   void itemsOfAnyJsonComeBackAsTheyWent() throws Exception {
     String id = submit("{\"function\": \"echo\", \"items\": [\"a\\\"b\", {\"x\": [1, 2.5, null]}, true], \"ordered\": false, "
         + "\"args\": {\"unused\": 1}, \"chunkSize\": 2, \"timeoutMs\": 60000}");
-    List<String> lines = send("GET", "/jobs/" + id + "/results", null).body().lines().sorted().toList();
+    List<String> lines = results(id).lines().sorted().toList();
     assertEquals(List.of("{\"index\":0,\"value\":\"a\\\"b\"}", "{\"index\":1,\"value\":{\"x\":[1,2.5,null]}}",
         "{\"index\":2,\"value\":true}"), lines);
-    assertFalse(json(send("GET", "/jobs/" + id, null)).get("ordered").asBoolean());
+    assertFalse(status(id).get("ordered").asBoolean());
   }
 
   @Test
   void anEmptyJobSucceedsWithNoResults() throws Exception {
     String id = submit("{\"function\": \"echo\", \"items\": []}");
-    assertEquals("", send("GET", "/jobs/" + id + "/results", null).body());
-    JsonNode status = json(send("GET", "/jobs/" + id, null));
+    assertEquals("", results(id));
+    JsonNode status = status(id);
     assertEquals("SUCCEEDED", status.get("state").asText());
     assertEquals(0, status.get("total").asLong());
   }
@@ -178,11 +185,11 @@ class HttpApiTest {
   @Test
   void itemErrorsAreLinesOfTheirOwnAndCounted() throws Exception {
     String id = submit("{\"function\": \"fail\", \"range\": {\"start\": 0, \"end\": 4}, \"args\": {\"items\": [2]}}");
-    List<String> lines = send("GET", "/jobs/" + id + "/results", null).body().lines().toList();
+    List<String> lines = results(id).lines().toList();
     assertEquals(4, lines.size());
     assertEquals("{\"index\":1,\"value\":1}", lines.get(1));
     assertTrue(lines.get(2).startsWith("{\"index\":2,\"error\":{\"type\":\""), lines.get(2));
-    JsonNode status = json(send("GET", "/jobs/" + id, null));
+    JsonNode status = status(id);
     assertEquals("COMPLETED_WITH_ERRORS", status.get("state").asText());
     assertEquals(1, status.get("errors").asLong());
   }
@@ -293,6 +300,17 @@ class HttpApiTest {
     HttpResponse<String> r = send("POST", "/jobs", body);
     assertEquals(202, r.statusCode(), r.body());
     return JSON.readTree(r.body()).get("id").asText();
+  }
+
+  private JsonNode status(String id) throws Exception {
+    return json(send("GET", "/jobs/" + id, null));
+  }
+
+  /** The job's results, read to their end, which is the job's end. */
+  private String results(String id) throws Exception {
+    HttpResponse<String> r = send("GET", "/jobs/" + id + "/results", null);
+    assertEquals(200, r.statusCode(), r.body());
+    return r.body();
   }
 
   private HttpRequest request(String method, String path, String body) {
