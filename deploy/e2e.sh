@@ -4,9 +4,9 @@
 # It builds the image from the shipped Dockerfile and compose file, brings up a coordinator and two
 # workers, submits two jobs from the host with ./shoal submit (a slow sleep job that keeps the
 # cluster busy, and the anchor sha256 job queued behind it), scales to three workers, kills one and
-# stops another (which drains) while the jobs run, then checks both outputs against the anchor
-# digests and that the cluster saw three workers. Everything is torn down at the end, also when a
-# step fails, and each step's time is printed.
+# stops another (which drains) while the jobs run and brings both back, then checks both outputs
+# against the anchor digests and that the cluster saw three workers. Everything is torn down at the
+# end, also when a step fails, and each step's time is printed.
 #
 # Needs docker (the engine and base image are set up by ../shared/tools when those are there),
 # docker compose or docker-compose, python3, java and Maven. Exit 0 when every check passed.
@@ -118,6 +118,18 @@ EOF
 # true when the Python expression holds for the JSON document d read from stdin
 json_test() { python3 -c 'import json, sys; d = json.load(sys.stdin); sys.exit(0 if eval(sys.argv[1]) else 1)' "$1" 2>/dev/null; }
 
+# the client commands, from the host
+shoal() { "$repo/shoal" "$@"; }
+
+# waits until ./shoal cluster lists N workers
+await_workers() {
+  local deadline=$((SECONDS + $2))
+  until shoal cluster --json >"$work/cluster.json" 2>&1 && json_test "len(d['workers']) >= $1" <"$work/cluster.json"; do
+    [ "$SECONDS" -lt "$deadline" ] || { cat "$work/cluster.json" >&2; fail "./shoal cluster did not show $1 workers within $2 s"; }
+    sleep 2
+  done
+}
+
 anchor() { awk -v w="$1" '$2 == w { print $1 }' "$anchors/expected.sha256"; }
 
 # ---------------------------------------------------------------------------------------------------
@@ -136,6 +148,8 @@ step build
 # a free host port for the coordinator's HTTP API and remoting, so runs and other stacks do not collide
 http_port=$(free_port)
 export SHOAL_PUBLISH_HTTP=127.0.0.1:$http_port
+# where ./shoal submit, jobs and cluster find the coordinator
+export SHOAL_COORDINATOR=http://127.0.0.1:$http_port
 remoting_port=$(free_port)
 export SHOAL_PUBLISH_REMOTING=127.0.0.1:$remoting_port
 # an empty plugins folder of our own, rather than creating ../plugins in the checkout
@@ -149,9 +163,6 @@ step up
 dc up -d --scale worker=2 >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "compose up failed"; }
 wait_healthy 2 180
 first_workers=$(containers worker)
-
-export SHOAL_COORDINATOR=http://127.0.0.1:$http_port
-shoal() { "$repo/shoal" "$@"; }
 
 step jobs
 # the slow job goes first: the coordinator serves jobs in FIFO order, so the anchor job is queued
@@ -171,11 +182,7 @@ sha_pid=$!
 
 step scale
 dc up -d --no-recreate --scale worker=3 >"$work/scale.log" 2>&1 || { cat "$work/scale.log" >&2; fail "scale to 3 failed"; }
-deadline=$((SECONDS + 180))
-until shoal cluster --json >"$work/cluster.json" 2>&1 && json_test 'len(d["workers"]) >= 3' <"$work/cluster.json"; do
-  [ "$SECONDS" -lt "$deadline" ] || { cat "$work/cluster.json" >&2; fail "./shoal cluster did not show 3 workers within 180 s"; }
-  sleep 2
-done
+await_workers 3 180
 say "./shoal cluster saw 3 workers:"
 shoal cluster >&2 || true
 
@@ -196,6 +203,11 @@ code=$(docker inspect --format '{{.State.ExitCode}}' "$leaver")
 [ "$code" != 137 ] || fail "the stopped worker did not drain within its grace period (SIGKILLed)"
 say "it drained and exited ($code) in $((SECONDS - step_start)) s"
 
+step rejoin
+# Docker counts kill and stop as manual stops: the next up starts both again, and they rejoin (with
+# a new incarnation at the same or a new address) and take chunks of the running jobs
+dc up -d --no-recreate --scale worker=3 >"$work/rejoin.log" 2>&1 || { cat "$work/rejoin.log" >&2; fail "up after the kill failed"; }
+
 step wait
 wait "$sleep_pid" || fail "./shoal submit (sleep) exited $?: $(tail -n 3 "$work/sleep.err")"
 wait "$sha_pid" || fail "./shoal submit (sha256) exited $?: $(tail -n 3 "$work/sha.err")"
@@ -207,5 +219,7 @@ say "sha256 0:2000 matches the anchor digest $got"
 got=$(values_digest "$work/sleep.jsonl") || fail "the sleep results are not one value per item in order (see above)"
 [ "$got" = "$(anchor sleepmany)" ] || fail "sleep over 0:2000: digest $got, the anchor is $(anchor sleepmany)"
 say "sleep 0:2000 matches the anchor digest $got"
+await_workers 3 60
+say "the killed and the stopped worker rejoined: ./shoal cluster shows 3 workers again"
 end_step
 current=""

@@ -326,13 +326,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       cancel.replyTo().tell(status());
       return this;
     }
-    Set<ActorRef<WorkerProtocol.Command>> holding = new HashSet<>();
-    leases.values().forEach(l -> holding.add(l.worker()));
-    holding.forEach(w -> w.tell(new WorkerProtocol.CancelJob(id)));
-    leases.clear();
-    pending.clear();
-    suspects.clear();
-    readAhead = null;
+    dropAllWork();
     closeWaiters.add(cancel.replyTo());
     finish(JobState.CANCELLED);
     return this;
@@ -365,6 +359,13 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private Behavior<JobProtocol.Command> fail(String reason) {
     getContext().getLog().warn("job {} failed: {}", id, reason);
     message = reason;
+    dropAllWork();
+    finish(JobState.FAILED);
+    return this;
+  }
+
+  /** Tells every worker holding a chunk of this job to stop it, and forgets all work not yet done. */
+  private void dropAllWork() {
     Set<ActorRef<WorkerProtocol.Command>> holding = new HashSet<>();
     leases.values().forEach(l -> holding.add(l.worker()));
     holding.forEach(w -> w.tell(new WorkerProtocol.CancelJob(id)));
@@ -372,8 +373,6 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     pending.clear();
     suspects.clear();
     readAhead = null;
-    finish(JobState.FAILED);
-    return this;
   }
 
   private void finish(JobState end) {
@@ -393,7 +392,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
             throw new java.util.concurrent.CompletionException(e);
           }
         }, sinkExecutor);
-    getContext().pipeToSelf(closed, (v, failure) -> new SinkClosed(failure));
+    getContext().pipeToSelf(closed.thenApply(v -> Boolean.TRUE), (v, failure) -> new SinkClosed(failure));
   }
 
   private boolean hasWork() {
@@ -504,7 +503,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         throw new java.util.concurrent.CompletionException(e);
       }
     }, sinkExecutor);
-    getContext().pipeToSelf(sinkChain, (v, failure) -> new SinkWritten(failure));
+    // a non-null value: Pekko's dead-letter log fails on a null one when the job has stopped first
+    getContext().pipeToSelf(sinkChain.thenApply(v -> Boolean.TRUE), (v, failure) -> new SinkWritten(failure));
   }
 
   private JobStatus status() {
