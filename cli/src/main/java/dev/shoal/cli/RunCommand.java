@@ -5,7 +5,6 @@ import dev.shoal.client.LocalPool;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobStatus;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -54,9 +53,5 @@ public final class RunCommand implements Callable<Integer> {
       ResultWriter.summary(System.err, status);
       return ExitCodes.of(status.state());
     }
-  }
-
-  static boolean exists(Path p) {
-    return p != null && Files.isDirectory(p);
   }
 }

@@ -59,7 +59,7 @@ public final class ShoalCli {
   }
 
   /** The plugins folder: the one given, else ./plugins when it exists, else none. */
-  static Path pluginsDir(Path given) {
+  public static Path pluginsDir(Path given) {
     if (given != null) {
       if (!Files.isDirectory(given)) {
         throw new UsageException("--plugins '" + given + "' is not a folder");

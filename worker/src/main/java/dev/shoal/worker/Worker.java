@@ -180,28 +180,27 @@ public final class Worker extends AbstractBehavior<Command> {
   private void startQueued() {
     while (started.size() < settings.slots() && !queued.isEmpty()) {
       ProcessChunk chunk = queued.poll();
-      ChunkTask task = chunk.task();
-      ShoalFunction fn = functions.find(task.function()).orElse(null);
       long startNanos = System.nanoTime();
-      CompletableFuture<ChunkResults> result;
-      if (fn == null) {
-        result = CompletableFuture.completedFuture(ChunkRunner.unknownFunction(task));
-      } else {
-        JsonNode args;
-        try {
-          args = argsOf(task);
-        } catch (Exception e) {
-          result = CompletableFuture.completedFuture(ChunkResults.allFailed(task.items().count(),
-              "InvalidArgs", "args are not a JSON object: " + e.getMessage()));
-          pipe(chunk, result, startNanos);
-          continue;
-        }
-        ChunkRunner runner = new ChunkRunner(task, fn, args, executors);
-        running.put(task.leaseId(), runner);
-        result = runner.start();
-      }
-      pipe(chunk, result, startNanos);
+      pipe(chunk, start(chunk.task()), startNanos);
     }
+  }
+
+  /** Starts a chunk off the actor thread; a chunk that cannot run completes at once, every item failed. */
+  private CompletableFuture<ChunkResults> start(ChunkTask task) {
+    ShoalFunction fn = functions.find(task.function()).orElse(null);
+    if (fn == null) {
+      return CompletableFuture.completedFuture(ChunkRunner.unknownFunction(task));
+    }
+    JsonNode args;
+    try {
+      args = argsOf(task);
+    } catch (Exception e) {
+      return CompletableFuture.completedFuture(ChunkResults.allFailed(task.items().count(),
+          "InvalidArgs", "args are not a JSON object: " + e.getMessage()));
+    }
+    ChunkRunner runner = new ChunkRunner(task, fn, args, executors);
+    running.put(task.leaseId(), runner);
+    return runner.start();
   }
 
   private void pipe(ProcessChunk chunk, CompletableFuture<ChunkResults> result, long startNanos) {

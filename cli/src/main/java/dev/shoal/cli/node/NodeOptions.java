@@ -3,10 +3,10 @@ package dev.shoal.cli.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.shoal.cli.ShoalCli;
 import dev.shoal.cli.UsageException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -103,14 +103,8 @@ public final class NodeOptions {
     return managementPort != null;
   }
 
+  /** As for {@code run}; an empty SHOAL_PLUGINS counts as not set. */
   Path pluginsDir() {
-    if (plugins != null && !plugins.toString().isBlank()) {
-      if (!Files.isDirectory(plugins)) {
-        throw new UsageException("--plugins '" + plugins + "' is not a folder");
-      }
-      return plugins;
-    }
-    Path here = Path.of("plugins");
-    return Files.isDirectory(here) ? here : null;
+    return ShoalCli.pluginsDir(plugins == null || plugins.toString().isBlank() ? null : plugins);
   }
 }
