@@ -28,6 +28,8 @@ final class Cluster implements AutoCloseable {
   final Node coordinator;
   final List<Node> workers = new ArrayList<>();
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final List<Node> extra = new ArrayList<>();
+  private final boolean testFunctions;
   private int started;
 
   Cluster(String name, boolean testFunctions) throws Exception {
@@ -44,7 +46,6 @@ final class Cluster implements AutoCloseable {
     awaitJson("/cluster", j -> true, Duration.ofSeconds(60), "the coordinator's HTTP API");
   }
 
-  private final boolean testFunctions;
 
   /** Starts a worker JVM with {@code slots} slots; returns at once (see {@link #awaitWorkers}). */
   Node startWorker(int slots) throws IOException {
@@ -58,6 +59,20 @@ final class Cluster implements AutoCloseable {
     workers.add(w);
     return w;
   }
+
+  /**
+   * Starts a second coordinator node, a standby, joining the first; it serves HTTP on
+   * {@code standbyHttpPort} once it holds the coordinator singleton.
+   */
+  Node startStandby(int standbyHttpPort) throws IOException {
+    int port = Node.freePort();
+    Node standby = Node.start("standby", logs, port, "coordinator", "--host", "127.0.0.1", "--port", String.valueOf(port),
+        "--seeds", "127.0.0.1:" + clusterPort, "--http-port", String.valueOf(standbyHttpPort),
+        "--management-port", String.valueOf(Node.freePort()));
+    extra.add(standby);
+    return standby;
+  }
+
 
   /** Waits until the coordinator dispatches to exactly {@code n} workers. */
   JsonNode awaitWorkers(int n) throws Exception {
@@ -113,11 +128,17 @@ final class Cluster implements AutoCloseable {
   }
 
   JsonNode awaitJson(String path, Predicate<JsonNode> ok, Duration limit, String what) throws Exception {
+    return awaitJson(coordinator, httpPort, path, ok, limit, what);
+  }
+
+  /** As {@link #awaitJson(String, Predicate, Duration, String)}, against the HTTP API of {@code node}. */
+  JsonNode awaitJson(Node node, int port, String path, Predicate<JsonNode> ok, Duration limit, String what) throws Exception {
     long deadline = System.nanoTime() + limit.toNanos();
     String last = "(no answer)";
     while (System.nanoTime() < deadline) {
       try {
-        HttpResponse<String> r = get(path);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         last = r.statusCode() + " " + r.body();
         if (r.statusCode() == 200) {
           JsonNode j = JSON.readTree(r.body());
@@ -128,8 +149,8 @@ final class Cluster implements AutoCloseable {
       } catch (IOException e) {
         last = e.toString();
       }
-      if (!coordinator.process.isAlive()) {
-        throw new AssertionError("the coordinator died while waiting for " + what + ":\n" + coordinator.logText());
+      if (!node.process.isAlive()) {
+        throw new AssertionError(node.name + " died while waiting for " + what + ":\n" + node.logText());
       }
       Thread.sleep(50);
     }
@@ -139,7 +160,9 @@ final class Cluster implements AutoCloseable {
   /** Every node's log, for a failure message. */
   String logs() {
     StringBuilder b = new StringBuilder("--- coordinator ---\n").append(tail(coordinator.logText()));
-    for (Node w : workers) {
+    List<Node> others = new ArrayList<>(workers);
+    others.addAll(extra);
+    for (Node w : others) {
       b.append("\n--- ").append(w.name).append(" ---\n").append(tail(w.logText()));
     }
     return b.toString();
@@ -153,6 +176,9 @@ final class Cluster implements AutoCloseable {
   public void close() throws Exception {
     for (Node w : workers) {
       w.close();
+    }
+    for (Node n : extra) {
+      n.close();
     }
     coordinator.close();
   }

@@ -59,7 +59,6 @@ public final class CoordinatorNode implements Callable<Integer> {
     }), "shoal", config);
     Management.start(system);
     system.log().info("coordinator node up at {}, seeds {}", system.address(), config.getStringList("pekko.cluster.seed-nodes"));
-    system.getWhenTerminated().toCompletableFuture().join();
-    return 0;
+    return NodeOptions.awaitExit(system);
   }
 }

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Option;
 
 /**
@@ -101,6 +103,23 @@ public final class NodeOptions {
 
   boolean managementEnabled() {
     return managementPort != null;
+  }
+
+  /**
+   * Waits until the node's actor system has terminated and gives the process's exit code: 255 when
+   * the cluster downed this node or it could not join (what CoordinatedShutdown exits with too,
+   * whichever of the two calls {@code System.exit} first), so a supervisor restarts it; 0 otherwise.
+   */
+  static int awaitExit(ActorSystem<?> system) {
+    system.getWhenTerminated().toCompletableFuture().join();
+    return wasDowned(system) ? 255 : 0;
+  }
+
+  /** Whether the node is going down because the cluster downed it or it could not join. */
+  static boolean wasDowned(ActorSystem<?> system) {
+    return CoordinatedShutdown.get(system).getShutdownReason()
+        .map(r -> r == CoordinatedShutdown.clusterDowningReason() || r == CoordinatedShutdown.clusterJoinUnsuccessfulReason())
+        .orElse(false);
   }
 
   /** As for {@code run}; an empty SHOAL_PLUGINS counts as not set. */
