@@ -164,6 +164,20 @@ dc up -d --scale worker=2 >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail
 wait_healthy 2 180
 first_workers=$(containers worker)
 
+step secure
+# closed by default: the API wants the token the secrets service made, the nodes talk mutual TLS
+code=$(python3 -c '
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=30); print(200)
+except urllib.error.HTTPError as e:
+    print(e.code)' "$SHOAL_COORDINATOR/jobs" || true)
+[ "$code" = 401 ] || fail "GET /jobs without a token answered $code, not 401"
+dc exec -T coordinator cat /opt/shoal/secrets/api-token >"$work/api-token" || fail "cannot read the API token from the coordinator"
+export SHOAL_TOKEN_FILE=$work/api-token
+dc logs --no-color coordinator 2>&1 | grep -q "Artery tls-tcp" || fail "the coordinator's remoting is not TLS"
+say "an unauthenticated request is refused (401); the host's client uses the token from the secrets volume; remoting is tls-tcp"
+
 step jobs
 # the slow job goes first: the coordinator serves jobs in FIFO order, so the anchor job is queued
 # behind it and runs on whatever workers are left after the kill

@@ -141,6 +141,7 @@ public final class TlsDir {
     String p = "pekko.remote.artery.ssl.config-ssl-engine.";
     Map<String, Object> o = new HashMap<>();
     o.put("pekko.remote.artery.transport", "tls-tcp");
+    o.put("pekko.remote.artery.ssl.ssl-engine-provider", ClusterTlsProvider.class.getName());
     o.put(p + "key-store", dir.resolve("node.p12").toAbsolutePath().toString());
     o.put(p + "trust-store", dir.resolve("truststore.p12").toAbsolutePath().toString());
     o.put(p + "key-store-password", password);
