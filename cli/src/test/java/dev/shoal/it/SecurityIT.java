@@ -57,8 +57,10 @@ class SecurityIT {
       }
       assertTrue(stranger.logText().contains("refused a node this one dialled whose certificate is not of this cluster's CA"),
           "the stranger learns it was refused:\n" + stranger.logText());
-      assertTrue(c.coordinator.logText().contains("refused a connecting node whose certificate is not of this cluster's CA"),
-          "the coordinator logs whom it refused:\n" + c.coordinator.logText());
+      assertTrue(c.coordinator.logText().contains("refused a connection to this node's cluster port: Received fatal alert"),
+          "the coordinator logs the node its certificate did not convince:\n" + c.coordinator.logText());
+      assertTrue(c.coordinator.logText().contains("refused a connection to this node's cluster port: Unsupported or unrecognized"),
+          "the coordinator logs the plain-text node:\n" + c.coordinator.logText());
       assertTrue(plain.logText().contains("Handshake with [pekko://shoal@127.0.0.1:" + c.clusterPort + "] did not complete"),
           "the plain-text node never completes a handshake:\n" + plain.logText());
       assertTrue(member.process.isAlive());

@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Artery's TLS as Pekko configures it ({@code config-ssl-engine}: the node's key store, the cluster
- * CA as the only trust, mutual authentication), plus one log line on this node for every peer it
- * refuses because its certificate is not of this cluster's CA: Pekko itself says nothing on the
- * accepting side.
+ * CA as the only trust, mutual authentication), plus one log line for every peer refused: on the
+ * dialling side naming the certificate that is not of this cluster's CA, on the accepting side
+ * (where Pekko itself says nothing) the TLS failure of the connection.
  */
 public final class ClusterTlsProvider extends ConfigSSLEngineProvider {
 
@@ -24,6 +24,13 @@ public final class ClusterTlsProvider extends ConfigSSLEngineProvider {
 
   public ClusterTlsProvider(ActorSystem system) {
     super(system);
+  }
+
+  @Override
+  public SSLEngine createServerSSLEngine(String hostname, int port) {
+    return new RefusalLoggingEngine(super.createServerSSLEngine(hostname, port), e -> LOG.warn(
+        "refused a connection to this node's cluster port: {} (a node without a certificate of this cluster's CA, "
+            + "or a plain-text node)", e.getMessage()));
   }
 
   @Override
