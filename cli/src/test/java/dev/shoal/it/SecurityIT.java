@@ -59,7 +59,7 @@ class SecurityIT {
           "the stranger learns it was refused:\n" + stranger.logText());
       assertTrue(c.coordinator.logText().contains("refused a connection to this node's cluster port: Received fatal alert"),
           "the coordinator logs the node its certificate did not convince:\n" + c.coordinator.logText());
-      assertTrue(c.coordinator.logText().contains("refused a connection to this node's cluster port: Unsupported or unrecognized"),
+      assertTrue(c.coordinator.logText().contains("refused a connection to this node's cluster port: Unrecognized SSL message, plaintext connection?"),
           "the coordinator logs the plain-text node:\n" + c.coordinator.logText());
       assertTrue(plain.logText().contains("Handshake with [pekko://shoal@127.0.0.1:" + c.clusterPort + "] did not complete"),
           "the plain-text node never completes a handshake:\n" + plain.logText());
