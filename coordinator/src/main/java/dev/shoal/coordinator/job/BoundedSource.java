@@ -1,7 +1,9 @@
 package dev.shoal.coordinator.job;
 
 import dev.shoal.protocol.ItemBatch;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -21,7 +23,10 @@ final class BoundedSource implements ItemSource {
   private final ItemSource source;
   private final JobLimits limits;
   /** Items read from the source but not handed out yet: they did not fit the last batch. */
-  private ItemBatch carry;
+  private List<String> carry = List.of();
+  /** UTF-8 bytes of {@code carry}. */
+  private long carryBytes;
+  private boolean sourceEnded;
   /** Items handed out so far, which is the job-wide index of the next one. */
   private long handedOut;
 
@@ -37,26 +42,34 @@ final class BoundedSource implements ItemSource {
 
   @Override
   public CompletionStage<ItemBatch> next(int max) {
-    if (carry != null && carry.count() > 0) {
-      ItemBatch from = carry;
-      carry = null;
-      return cut(from, max);
+    int want = Math.max(1, max) - carry.size();
+    if (sourceEnded || want <= 0 || carryBytes >= limits.maxChunkBytes()) {
+      return cut(List.of(), max);
     }
-    return source.next(max).thenCompose(b -> cut(b, max));
+    // the carry is topped up to a full chunk, so a chunk cut short by bytes does not leave a small one behind
+    return source.next(want).thenCompose(b -> {
+      if (b.isRange()) {
+        handedOut += b.count();
+        return CompletableFuture.completedFuture(b);
+      }
+      if (b.size() == 0) {
+        sourceEnded = true;
+      }
+      return cut(b.json(), max);
+    });
   }
 
-  private CompletionStage<ItemBatch> cut(ItemBatch batch, int max) {
-    if (batch.isRange()) {
-      handedOut += batch.count();
-      return CompletableFuture.completedFuture(batch);
-    }
-    List<String> items = batch.json();
+  /** The next batch from the carry and then {@code more}; what does not fit is carried to the next call. */
+  private CompletionStage<ItemBatch> cut(List<String> more, int max) {
+    List<String> items = new ArrayList<>(carry.size() + more.size());
+    items.addAll(carry);
+    items.addAll(more);
     int n = Math.min(items.size(), Math.max(1, max));
     long bytes = 0;
     int take = 0;
     for (; take < n; take++) {
       long size = JobLimits.utf8Length(items.get(take));
-      var tooBig = limits.item(handedOut + take, size);
+      Optional<String> tooBig = limits.item(handedOut + take, size);
       if (tooBig.isPresent()) {
         if (take > 0) {
           // hand out the items before it; the next read reaches it and fails there
@@ -69,11 +82,13 @@ final class BoundedSource implements ItemSource {
       }
       bytes += size;
     }
-    if (take < items.size()) {
-      carry = batch.slice(take, items.size());
+    carry = List.copyOf(items.subList(take, items.size()));
+    carryBytes = 0;
+    for (String s : carry) {
+      carryBytes += JobLimits.utf8Length(s);
     }
     handedOut += take;
-    return CompletableFuture.completedFuture(take == items.size() ? batch : batch.slice(0, take));
+    return CompletableFuture.completedFuture(ItemBatch.json(items.subList(0, take)));
   }
 
   @Override
