@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.shoal.client.Items;
 import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.RangeSource;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -99,6 +100,9 @@ public final class JobOptions {
       if (b < a) {
         throw new UsageException("bad --range '" + r + "': the end " + b + " is before the start " + a);
       }
+      RangeSource.problem(a, b).ifPresent(problem -> {
+        throw new UsageException("bad --range '" + r + "': " + problem);
+      });
       return new long[] {a, b};
     } catch (NumberFormatException e) {
       throw new UsageException("bad --range '" + r + "': A and B must be integers");

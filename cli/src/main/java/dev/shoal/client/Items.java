@@ -3,6 +3,7 @@ package dev.shoal.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.JobLimits;
 import dev.shoal.coordinator.job.LinesSource;
 import dev.shoal.coordinator.job.ListSource;
 import dev.shoal.coordinator.job.RangeSource;
@@ -21,9 +22,9 @@ import java.util.concurrent.CompletionStage;
 public sealed interface Items permits Items.Range, Items.Lines, Items.Objects {
 
   static Items range(long start, long end) {
-    if (end < start) {
-      throw new IllegalArgumentException("range end " + end + " is before its start " + start);
-    }
+    RangeSource.problem(start, end).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
     return new Range(start, end);
   }
 
@@ -35,20 +36,20 @@ public sealed interface Items permits Items.Range, Items.Lines, Items.Objects {
     return new Objects(items);
   }
 
-  /** The items as the engine reads them, for a job that runs in this JVM. */
-  ItemSource toSource();
+  /** The items as the engine reads them, for a job that runs in this JVM under {@code limits}. */
+  ItemSource toSource(JobLimits limits);
 
   record Range(long start, long end) implements Items {
     @Override
-    public ItemSource toSource() {
+    public ItemSource toSource(JobLimits limits) {
       return new RangeSource(start, end);
     }
   }
 
   record Lines(BufferedReader reader) implements Items {
     @Override
-    public ItemSource toSource() {
-      return new LinesSource(reader);
+    public ItemSource toSource(JobLimits limits) {
+      return new LinesSource(reader, limits.maxItemBytes());
     }
   }
 
@@ -56,7 +57,7 @@ public sealed interface Items permits Items.Range, Items.Lines, Items.Objects {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
-    public ItemSource toSource() {
+    public ItemSource toSource(JobLimits limits) {
       if (items instanceof java.util.Collection<?> c) {
         List<String> json = new ArrayList<>(c.size());
         for (Object o : c) {

@@ -8,6 +8,7 @@ import dev.shoal.coordinator.Coordinator;
 import dev.shoal.coordinator.CoordinatorSettings;
 import dev.shoal.coordinator.http.ApiAccess;
 import dev.shoal.coordinator.http.HttpApi;
+import dev.shoal.coordinator.job.JobLimits;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.protocol.CoordinatorProtocol;
@@ -28,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,6 +44,11 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * worker actors of one slot each. CPU functions run on at most one thread per core (or per worker,
  * if fewer); IO functions run every item of a chunk at once. Same engine, same results as a
  * cluster: only the transport differs.
+ *
+ * <p>Guarantees: a job keeps to the cluster's {@link JobLimits} ({@code shoal.coordinator.limits}),
+ * with the HTTP API's messages: one over a limit is an {@link IllegalArgumentException} naming it,
+ * one beyond {@code max-queued-jobs} a {@link RejectedExecutionException}; a giant item fails its
+ * job, naming the item, without being read whole.
  */
 public final class LocalPool implements Pool {
 
@@ -68,6 +75,7 @@ public final class LocalPool implements Pool {
   private final FunctionRegistry registry;
   private final WorkerExecutors executors;
   private final Duration askTimeout;
+  private final JobLimits limits;
 
   private LocalPool(Options options) {
     // start logging before the actor system's threads log, or SLF4J replays (and announces) early calls
@@ -82,6 +90,7 @@ public final class LocalPool implements Pool {
     this.executors = new WorkerExecutors(Math.min(options.workers(), cores), config.getInt("shoal.worker.io-parallelism"));
     WorkerSettings workerSettings = WorkerSettings.fromConfig(config).withSlots(1);
     CoordinatorSettings coordinatorSettings = CoordinatorSettings.fromConfig(config);
+    this.limits = coordinatorSettings.limits();
     this.system = ActorSystem.create(Behaviors.setup(context -> {
       for (int i = 1; i <= options.workers(); i++) {
         context.spawn(Worker.create(context.getSelf(), workerSettings, registry, executors, "local"), "worker-" + i);
@@ -102,9 +111,9 @@ public final class LocalPool implements Pool {
   @Override
   public JobHandle submit(JobRequest request, Items items) {
     QueueSink sink = new QueueSink();
-    Coordinator.SubmitReply reply = ask(replyTo -> new Coordinator.SubmitJob(request, items.toSource(), id -> sink, replyTo));
+    Coordinator.SubmitReply reply = ask(replyTo -> new Coordinator.SubmitJob(request, items.toSource(limits), id -> sink, replyTo));
     if (reply instanceof Coordinator.JobRejected r) {
-      throw new IllegalArgumentException(r.reason());
+      throw r.overloaded() ? new RejectedExecutionException(r.reason()) : new IllegalArgumentException(r.reason());
     }
     String id = ((Coordinator.JobAccepted) reply).id();
     return new JobHandle() {

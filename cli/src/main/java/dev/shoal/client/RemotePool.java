@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The pool of a Shoal cluster, reached through its coordinator's HTTP API ({@link
@@ -41,7 +42,9 @@ import java.util.List;
  *
  * <p>Guarantees: results arrive in chunks as the coordinator writes them, and are never all held
  * (a slow reader holds back only its own stream; the job goes on into the coordinator's results
- * file). Errors are the local pool's: a rejected job is an {@link IllegalArgumentException}; an
+ * file). Errors are the local pool's: a rejected job is an {@link IllegalArgumentException} (a job
+ * over a limit of {@code shoal.coordinator.limits}, named in its message); a job refused because
+ * the coordinator holds {@code max-queued-jobs} a {@link RejectedExecutionException}; an
  * unknown job an {@link UnknownJobException}; no coordinator a {@link
  * CoordinatorUnreachableException}.
  *
@@ -222,6 +225,9 @@ public final class RemotePool implements Pool {
     }
     if (status == 400 || status == 413) {
       return new IllegalArgumentException(error);
+    }
+    if (status == 429) {
+      return new RejectedExecutionException(error);
     }
     if (status == 404 && path.startsWith("/jobs/")) {
       return new UnknownJobException(error);

@@ -47,7 +47,9 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * <p>Guarantees: the oldest job with work gets every free slot before a younger job gets any; a
  * worker is taken for lost, and its chunks re-sent at once, when it terminates, when its node
  * becomes unreachable (about 2 s after a {@code kill -9}, without waiting for the node to be downed)
- * or when it has not been heard from for {@code lease-timeout}.
+ * or when it has not been heard from for {@code lease-timeout}. A job over one of its {@link
+ * dev.shoal.coordinator.job.JobLimits} is refused before it is spawned, one beyond {@code
+ * max-queued-jobs} as overloaded, and a job's chunks keep to {@code max-chunk-bytes}.
  *
  * <p>Caveats: jobs are held in memory; when the singleton moves to a standby node, running jobs
  * are lost and workers re-register with the new coordinator.
@@ -79,7 +81,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   public record JobAccepted(String id) implements SubmitReply {}
 
-  public record JobRejected(String reason) implements SubmitReply {}
+  /**
+   * The job was not taken: {@code overloaded} when only the number of jobs already held stood in its
+   * way (the same job may be accepted later), else the job itself is at fault.
+   */
+  public record JobRejected(String reason, boolean overloaded) implements SubmitReply {}
 
   // --- from the job children ---
 
@@ -207,11 +213,23 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   }
 
   private Behavior<CoordinatorProtocol.Command> onSubmitJob(SubmitJob submit) {
+    Optional<String> overLimit = settings.limits().request(submit.request());
+    if (overLimit.isPresent()) {
+      submit.source().close();
+      submit.replyTo().tell(new JobRejected(overLimit.get(), false));
+      return this;
+    }
+    Optional<String> full = settings.limits().queue(jobs.size());
+    if (full.isPresent()) {
+      submit.source().close();
+      submit.replyTo().tell(new JobRejected(full.get(), true));
+      return this;
+    }
     Optional<FunctionInfo> fn = function(submit.request().function());
     if (fn.isEmpty()) {
       submit.source().close();
       submit.replyTo().tell(new JobRejected("unknown function '" + submit.request().function() + "'; known: "
-          + String.join(", ", knownFunctions().keySet())));
+          + String.join(", ", knownFunctions().keySet()), false));
       return this;
     }
     String id = newJobId();
@@ -220,11 +238,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       sink = submit.sinkFor().apply(id);
     } catch (RuntimeException e) {
       submit.source().close();
-      submit.replyTo().tell(new JobRejected("cannot store results: " + e.getMessage()));
+      submit.replyTo().tell(new JobRejected("cannot store results: " + e.getMessage(), false));
       return this;
     }
     ActorRef<JobProtocol.Command> ref = getContext().spawn(
-        Job.create(id, submit.request(), fn.get().kind(), submit.source(), sink, sinkExecutor,
+        Job.create(id, submit.request(), fn.get().kind(), settings.limits().bounded(submit.source()), sink, sinkExecutor,
             getContext().getSelf(), settings),
         "job-" + id);
     long now = System.currentTimeMillis();

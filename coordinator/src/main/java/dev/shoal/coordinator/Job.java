@@ -14,6 +14,7 @@ import dev.shoal.protocol.FunctionKind;
 import dev.shoal.protocol.ItemBatch;
 import dev.shoal.protocol.JobProtocol;
 import dev.shoal.protocol.JobProtocol.ChunkProcessed;
+import dev.shoal.protocol.JobProtocol.ChunkRefused;
 import dev.shoal.protocol.JobProtocol.ChunkReturned;
 import dev.shoal.protocol.WorkerProtocol;
 import java.util.ArrayList;
@@ -171,6 +172,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(Offer.class, this::onOffer)
         .onMessage(ChunkProcessed.class, this::onChunkProcessed)
         .onMessage(ChunkReturned.class, this::onChunkReturned)
+        .onMessage(ChunkRefused.class, this::onChunkRefused)
         .onMessage(WorkerLost.class, this::onWorkerLost)
         .onMessage(SourceRead.class, this::onSourceRead)
         .onMessage(SinkWritten.class, this::onSinkWritten)
@@ -251,6 +253,15 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       (lease.piece().losses() > 0 ? suspects : pending).add(lease.piece());
     }
     return afterChange();
+  }
+
+  private Behavior<JobProtocol.Command> onChunkRefused(ChunkRefused msg) {
+    Lease lease = leases.remove(msg.leaseId());
+    if (lease == null || state.isFinal()) {
+      return this;
+    }
+    endIsolation(lease);
+    return fail(msg.reason());
   }
 
   private Behavior<JobProtocol.Command> onWorkerLost(WorkerLost lost) {

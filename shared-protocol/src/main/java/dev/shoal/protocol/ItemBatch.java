@@ -18,6 +18,15 @@ public record ItemBatch(long rangeStart, int count, List<String> json) implement
     return new ItemBatch(0, items.size(), List.copyOf(items));
   }
 
+  /**
+   * The items this batch holds: {@code count} for a range (two numbers are all there is), the
+   * texts actually present for JSON items, whatever {@code count} claims. Size arrays from this.
+   */
+  @JsonIgnore
+  public int size() {
+    return json == null ? count : json.size();
+  }
+
   @JsonIgnore
   public boolean isRange() {
     return json == null;

@@ -20,6 +20,14 @@ public final class JobProtocol {
       implements Command, CborSerializable {}
 
   /**
+   * The worker will not run this chunk, ever ({@code reason} says why: it is larger than the
+   * worker's {@code shoal.worker.max-chunk-items}); the job fails with that reason rather than
+   * hand the chunk to the next worker.
+   */
+  public record ChunkRefused(long leaseId, String reason, ActorRef<WorkerProtocol.Command> worker)
+      implements Command, CborSerializable {}
+
+  /**
    * The worker hands a chunk back unstarted (it is draining before it leaves): run it elsewhere,
    * ahead of the chunks not yet handed out.
    */

@@ -81,6 +81,8 @@ class ProtocolSerializationTest {
         Named.of("WorkerProtocol.Reregister", WorkerProtocol.Reregister.INSTANCE),
         Named.of("JobProtocol.ChunkProcessed", new JobProtocol.ChunkProcessed(7, withErrors, 123_456_789L, worker)),
         Named.of("JobProtocol.ChunkReturned", new JobProtocol.ChunkReturned(8, worker)),
+        Named.of("JobProtocol.ChunkRefused", new JobProtocol.ChunkRefused(9,
+            "a chunk of 2147483647 items exceeds shoal.worker.max-chunk-items (10000) on worker w", worker)),
         Named.of("CoordinatorProtocol.WorkerDemand", new CoordinatorProtocol.WorkerDemand(
             worker, 3, 42, 2, 1, 2, "127.0.0.1:2552", true, List.of(sleep, square))),
         Named.of("CoordinatorProtocol.WorkerLeaving", new CoordinatorProtocol.WorkerLeaving(worker)));

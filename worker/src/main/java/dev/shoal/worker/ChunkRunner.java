@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * run the items one after another on one CPU thread (the chunk is the unit of parallelism);
  * {@code IO} functions run every item of the chunk concurrently on the IO executor.
  *
+ * <p>Sizes everything from the items it holds ({@link ItemBatch#size()}), never from a count it
+ * was told; the worker has refused a chunk over {@code max-chunk-items} before one is made.
+ *
  * <p>Never throws for a bad item: an exception, a time-out ({@code Timeout}), a JSON item that does
  * not parse ({@code InvalidItem}) or a cancellation ({@code Cancelled}) becomes that item's error.
  */
@@ -45,18 +48,18 @@ final class ChunkRunner {
     this.function = function;
     this.args = args;
     this.executors = executors;
-    this.values = new JsonNode[task.items().count()];
-    this.errors = new ItemError[task.items().count()];
+    this.values = new JsonNode[task.items().size()];
+    this.errors = new ItemError[task.items().size()];
   }
 
   /** A chunk whose function this node does not have: every item fails. */
   static ChunkResults unknownFunction(ChunkTask task) {
-    return ChunkResults.allFailed(task.items().count(), "UnknownFunction",
+    return ChunkResults.allFailed(task.items().size(), "UnknownFunction",
         "function '" + task.function() + "' is not installed on this worker");
   }
 
   CompletableFuture<ChunkResults> start() {
-    int n = task.items().count();
+    int n = task.items().size();
     if (function.kind() == FunctionKind.IO) {
       CompletableFuture<ChunkResults> done = new CompletableFuture<>();
       AtomicInteger remaining = new AtomicInteger(n);
@@ -100,7 +103,7 @@ final class ChunkRunner {
    * range. Only without a time limit, which needs each item on its own timer.
    */
   private ChunkResults runLongs(LongShoalFunction f) {
-    int n = task.items().count();
+    int n = task.items().size();
     long start = task.items().rangeStart();
     long[] out = new long[n];
     List<ItemError> errs = new ArrayList<>(0);

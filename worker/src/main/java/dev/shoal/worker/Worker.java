@@ -37,7 +37,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  *
  * <p>Guarantees: it asks only for what it can hold (see {@link WorkerDemand}); every chunk it accepts
  * gets exactly one {@link JobProtocol.ChunkProcessed} or, when it drains, one {@link
- * JobProtocol.ChunkReturned}; a function never runs on the actor thread. Its demand, restated every
+ * JobProtocol.ChunkReturned}, or, when it holds more than {@code max-chunk-items} items, one {@link
+ * JobProtocol.ChunkRefused} at once, nothing allocated from its size; a function never runs on the
+ * actor thread. Its demand, restated every
  * {@code heartbeat-interval}, is also its heartbeat.
  *
  * <p>Caveat: if the JVM dies, what it held is recovered by the coordinator (unreachability or lease
@@ -116,6 +118,15 @@ public final class Worker extends AbstractBehavior<Command> {
       chunk.replyTo().tell(new JobProtocol.ChunkReturned(chunk.task().leaseId(), getContext().getSelf()));
       return this;
     }
+    int size = chunk.task().items().size();
+    if (size < 0 || size > settings.maxChunkItems()) {
+      // refused before anything is sized from it: a typo in a chunk size must not cost the node
+      chunk.replyTo().tell(new JobProtocol.ChunkRefused(chunk.task().leaseId(), "a chunk of " + size
+          + " items exceeds shoal.worker.max-chunk-items (" + settings.maxChunkItems() + ") on worker " + node,
+          getContext().getSelf()));
+      sendDemand();
+      return this;
+    }
     queued.add(chunk);
     startQueued();
     return this;
@@ -140,7 +151,7 @@ public final class Worker extends AbstractBehavior<Command> {
       if (c.task().jobId().equals(cancel.jobId())) {
         it.remove();
         c.replyTo().tell(new JobProtocol.ChunkProcessed(c.task().leaseId(),
-            ChunkResults.allFailed(c.task().items().count(), "Cancelled", "the job was cancelled"), 0,
+            ChunkResults.allFailed(c.task().items().size(), "Cancelled", "the job was cancelled"), 0,
             getContext().getSelf()));
       }
     }
@@ -195,7 +206,7 @@ public final class Worker extends AbstractBehavior<Command> {
     try {
       args = argsOf(task);
     } catch (Exception e) {
-      return CompletableFuture.completedFuture(ChunkResults.allFailed(task.items().count(),
+      return CompletableFuture.completedFuture(ChunkResults.allFailed(task.items().size(),
           "InvalidArgs", "args are not a JSON object: " + e.getMessage()));
     }
     ChunkRunner runner = new ChunkRunner(task, fn, args, executors);
@@ -206,7 +217,7 @@ public final class Worker extends AbstractBehavior<Command> {
   private void pipe(ProcessChunk chunk, CompletableFuture<ChunkResults> result, long startNanos) {
     started.add(chunk.task().leaseId());
     getContext().pipeToSelf(result, (r, failure) -> new ChunkDone(chunk,
-        failure == null ? r : ChunkResults.allFailed(chunk.task().items().count(),
+        failure == null ? r : ChunkResults.allFailed(chunk.task().items().size(),
             failure.getClass().getSimpleName(), String.valueOf(failure.getMessage())),
         System.nanoTime() - startNanos));
   }

@@ -1,6 +1,7 @@
 package dev.shoal.worker;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 
 /**
@@ -9,8 +10,14 @@ import java.time.Duration;
  * @param slots chunks the worker runs at once
  * @param prefetch chunks it holds beyond its slots, so that it never idles for a round trip
  * @param heartbeatInterval how often it restates its demand, which renews its leases
+ * @param maxChunkItems the most items it runs in one chunk; it refuses a larger chunk unstarted
  */
-public record WorkerSettings(int slots, int prefetch, Duration heartbeatInterval) {
+public record WorkerSettings(int slots, int prefetch, Duration heartbeatInterval, int maxChunkItems) {
+
+  /** Settings with the default {@code max-chunk-items}. */
+  public WorkerSettings(int slots, int prefetch, Duration heartbeatInterval) {
+    this(slots, prefetch, heartbeatInterval, ConfigFactory.defaultReference().getInt("shoal.worker.max-chunk-items"));
+  }
 
   public static WorkerSettings fromConfig(Config config) {
     Config c = config.getConfig("shoal.worker");
@@ -18,10 +25,15 @@ public record WorkerSettings(int slots, int prefetch, Duration heartbeatInterval
     return new WorkerSettings(
         slots <= 0 ? Runtime.getRuntime().availableProcessors() : slots,
         c.getInt("prefetch"),
-        c.getDuration("heartbeat-interval"));
+        c.getDuration("heartbeat-interval"),
+        c.getInt("max-chunk-items"));
   }
 
   public WorkerSettings withSlots(int n) {
-    return new WorkerSettings(n, prefetch, heartbeatInterval);
+    return new WorkerSettings(n, prefetch, heartbeatInterval, maxChunkItems);
+  }
+
+  public WorkerSettings withMaxChunkItems(int n) {
+    return new WorkerSettings(slots, prefetch, heartbeatInterval, n);
   }
 }

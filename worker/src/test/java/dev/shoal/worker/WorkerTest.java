@@ -107,6 +107,40 @@ class WorkerTest {
   }
 
   @Test
+  void aChunkOverMaxChunkItemsIsRefusedAtOnceAndTheWorkerGoesOn() {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    // the chunk POST /jobs {"range": {"start": 0, "end": 2^63-1}, "chunkSize": 2^31-1} once made: a
+    // JsonNode[2^31-1] was "Requested array size exceeds VM limit", and the JVM exited
+    for (int claimed : new int[] {Integer.MAX_VALUE, 10_001, -1}) {
+      ProcessChunk huge = chunk("j", "echo", "{}", 0, ItemBatch.range(0, claimed));
+      worker.tell(huge);
+      JobProtocol.ChunkRefused refused = job.expectMessageClass(JobProtocol.ChunkRefused.class, WAIT);
+      assertEquals(huge.task().leaseId(), refused.leaseId());
+      assertEquals("a chunk of " + claimed + " items exceeds shoal.worker.max-chunk-items (10000) on worker test-node",
+          refused.reason());
+      WorkerDemand d = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+      assertEquals(0, d.busy(), "a refused chunk takes no slot");
+      assertEquals(3, d.wanted());
+    }
+    ProcessChunk atTheLimit = chunk("j", "square", "{}", 0, ItemBatch.range(0, 10_000));
+    worker.tell(atTheLimit);
+    ChunkProcessed p = job.expectMessageClass(ChunkProcessed.class, WAIT);
+    assertEquals(10_000, p.results().size());
+    assertEquals(9_999L * 9_999L, p.results().longs()[9_999]);
+  }
+
+  @Test
+  void aJsonChunkIsSizedFromTheItemsItHoldsNotFromTheCountItClaims() {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 2);
+    for (String function : List.of("echo", "sleep")) {
+      worker.tell(chunk("j", function, "{}", 0, new ItemBatch(0, Integer.MAX_VALUE, List.of("3", "4"))));
+      ChunkProcessed p = job.expectMessageClass(ChunkProcessed.class, WAIT);
+      assertEquals(2, p.results().size(), function);
+      assertEquals(List.of(), p.results().errors(), function);
+    }
+  }
+
+  @Test
   void sha256OfJsonItemsEqualsTheAnchorValues() {
     ActorRef<WorkerProtocol.Command> worker = started(1, 2);
     worker.tell(chunk("j", "sha256", "{}", 0, ItemBatch.json(List.of("0", "7", "\"7\""))));

@@ -8,10 +8,16 @@ final class ApiError extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
   private final int status;
+  private final long retryAfterSeconds;
 
   ApiError(int status, String message) {
+    this(status, message, 0);
+  }
+
+  private ApiError(int status, String message, long retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   static ApiError badRequest(String message) {
@@ -20,6 +26,16 @@ final class ApiError extends RuntimeException {
 
   static ApiError notFound(String message) {
     return new ApiError(404, message);
+  }
+
+  /** 429: the request was fine, the coordinator is too busy for it; try again in {@code retryAfterSeconds}. */
+  static ApiError tooManyRequests(String message, long retryAfterSeconds) {
+    return new ApiError(429, message, Math.max(1, retryAfterSeconds));
+  }
+
+  /** Seconds for a {@code Retry-After} header, 0 for none. */
+  long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   int status() {

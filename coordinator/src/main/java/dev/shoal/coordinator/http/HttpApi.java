@@ -56,6 +56,7 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -85,8 +86,9 @@ import org.apache.pekko.util.ByteString;
  * The API is served over HTTPS when given an {@link SSLContext}.
  *
  * <p>Guarantees: every answer is JSON; bad input is a 4xx with {@code {"error": "..."}} naming the
- * problem (400 bad body or unknown function, 404 unknown job or path, 405 wrong method, 413 body
- * over {@code max-body}), never a 5xx. Results go to a file per job ({@link Spool}), never into
+ * problem (400 bad body, unknown function or a job over a {@link dev.shoal.coordinator.job.JobLimits
+ * limit}, 404 unknown job or path, 405 wrong method, 413 body over {@code max-body}, 429 with {@code
+ * Retry-After} when {@code max-queued-jobs} jobs are already held), never a 5xx. Results go to a file per job ({@link Spool}), never into
  * memory, so a job of any size streams through; results streams are woken by the sink, not by
  * polling, so a one-item job answers within a millisecond or so of its result.
  *
@@ -182,15 +184,17 @@ public final class HttpApi {
   private CompletionStage<HttpResponse> submit(ByteString body) {
     byte[] bytes = body.toArrayUnsafe();
     CompletionStage<Submission> parsed = bytes.length <= INLINE_BODY
-        ? CompletableFuture.completedFuture(SubmitBody.parse(bytes))
-        : CompletableFuture.supplyAsync(() -> SubmitBody.parse(bytes), io);
+        ? CompletableFuture.completedFuture(SubmitBody.parse(bytes, settings.limits()))
+        : CompletableFuture.supplyAsync(() -> SubmitBody.parse(bytes, settings.limits()), io);
     return parsed.thenCompose(s -> {
       long total = s.source().total();
       return this.<Coordinator.SubmitReply>ask(
               replyTo -> new Coordinator.SubmitJob(s.request(), s.source(), spool::sinkFor, replyTo))
           .thenApply(reply -> {
             if (reply instanceof Coordinator.JobRejected r) {
-              throw ApiError.badRequest(r.reason());
+              throw r.overloaded()
+                  ? ApiError.tooManyRequests(r.reason(), settings.limits().retryAfter().toSeconds())
+                  : ApiError.badRequest(r.reason());
             }
             String id = ((Coordinator.JobAccepted) reply).id();
             JobStatus queued = new JobStatus(id, s.request().function(), JobState.QUEUED, total, 0, 0,
@@ -290,7 +294,8 @@ public final class HttpApi {
       t = t.getCause();
     }
     if (t instanceof ApiError e) {
-      return errorJson(e.status(), e.getMessage());
+      HttpResponse r = errorJson(e.status(), e.getMessage());
+      return e.retryAfterSeconds() > 0 ? r.addHeader(RetryAfter.create(e.retryAfterSeconds())) : r;
     }
     if (t instanceof EntityStreamSizeException) {
       return tooLarge();

@@ -2,21 +2,24 @@ package dev.shoal.coordinator.http;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.shoal.coordinator.job.JobLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The HTTP API's settings, from {@code shoal.coordinator.http}, {@code shoal.coordinator.spool-dir}
- * and {@code shoal.coordinator.history}.
+ * The HTTP API's settings, from {@code shoal.coordinator.http}, {@code shoal.coordinator.spool-dir},
+ * {@code shoal.coordinator.history} and {@code shoal.coordinator.limits}.
  *
  * @param maxBody largest {@code POST /jobs} body in bytes
  * @param askTimeout how long a request waits for the coordinator
  * @param followCheck how long a results stream waits for news before it checks that its job exists
  * @param history how many finished HTTP jobs keep their results file
  * @param serverConfig the Pekko HTTP server configuration with Shoal's idle timeout on top
+ * @param limits what one job may ask for ({@code shoal.coordinator.limits})
  */
 record HttpSettings(
-    long maxBody, Duration askTimeout, Duration followCheck, Path spoolDir, int history, Config serverConfig) {
+    long maxBody, Duration askTimeout, Duration followCheck, Path spoolDir, int history, Config serverConfig,
+    JobLimits limits) {
 
   static HttpSettings fromConfig(Config config) {
     Config c = config.getConfig("shoal.coordinator");
@@ -30,6 +33,7 @@ record HttpSettings(
         http.getDuration("follow-check"),
         Path.of(c.getString("spool-dir")),
         c.getInt("history"),
-        server);
+        server,
+        JobLimits.fromConfig(config));
   }
 }

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.JobLimits;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.RangeSource;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +24,11 @@ import java.util.Set;
  * <p>Every mistake is an {@link ApiError} 400 naming the field and what was wrong with it. A field
  * given as {@code null} counts as not given; unknown and repeated fields are mistakes, so that a
  * misspelt {@code chunksize} is not silently ignored.
+ *
+ * <p>Guarantees: the body is held to {@link JobLimits} while it is read, before anything is built
+ * from it: the parser stops at the first value nested too deep or a string or number too long, an
+ * item or the args over their byte limits is refused by its size alone, and so is a chunk size over
+ * {@code max-chunk-items} or a range whose count does not fit a {@code long}.
  */
 final class SubmitBody {
 
@@ -29,8 +36,6 @@ final class SubmitBody {
   record Submission(JobRequest request, ItemSource source) {}
 
   static final List<String> FIELDS = List.of("function", "items", "range", "args", "chunkSize", "ordered", "timeoutMs");
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private String function;
   private int itemsStart = -1;
@@ -41,12 +46,20 @@ final class SubmitBody {
   private boolean ordered = true;
   private long timeoutMs;
 
-  private SubmitBody() {}
+  private final byte[] body;
+  private final JobLimits limits;
 
-  static Submission parse(byte[] body) {
-    SubmitBody b = new SubmitBody();
-    try (JsonParser p = JSON.createParser(body)) {
+  private SubmitBody(byte[] body, JobLimits limits) {
+    this.body = body;
+    this.limits = limits;
+  }
+
+  static Submission parse(byte[] body, JobLimits limits) {
+    SubmitBody b = new SubmitBody(body, limits);
+    try (JsonParser p = limits.jsonFactory().createParser(body)) {
       b.read(p);
+    } catch (StreamConstraintsException e) {
+      throw ApiError.badRequest(limits.overLimit("the body", e));
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       throw ApiError.badRequest("the body is not valid JSON: " + e.getOriginalMessage()
@@ -54,7 +67,7 @@ final class SubmitBody {
     } catch (IOException e) {
       throw ApiError.badRequest("cannot read the body: " + e.getMessage());
     }
-    return b.submission(body);
+    return b.submission();
   }
 
   private void read(JsonParser p) throws IOException {
@@ -79,7 +92,7 @@ final class SubmitBody {
         case "items" -> items(p);
         case "range" -> range = range(p);
         case "args" -> args = args(p);
-        case "chunkSize" -> chunkSize = (int) nonNegative(p, "chunkSize", Integer.MAX_VALUE, "0 (automatic) or a positive integer");
+        case "chunkSize" -> chunkSize = chunkSize(p);
         case "ordered" -> ordered = bool(p, "ordered");
         case "timeoutMs" -> timeoutMs = nonNegative(p, "timeoutMs", Long.MAX_VALUE, "0 (none) or a positive number of milliseconds");
         default -> throw new IllegalStateException("field " + name + " is in FIELDS but not read");
@@ -90,7 +103,7 @@ final class SubmitBody {
     }
   }
 
-  private Submission submission(byte[] body) {
+  private Submission submission() {
     if (function == null) {
       throw ApiError.badRequest("function is missing: name the function to apply (GET /functions lists them)");
     }
@@ -119,9 +132,22 @@ final class SubmitBody {
     }
     itemsStart = (int) p.currentTokenLocation().getByteOffset();
     while (p.nextToken() != JsonToken.END_ARRAY) {
+      long start = p.currentTokenLocation().getByteOffset();
       p.skipChildren();
+      long bytes = p.currentLocation().getByteOffset() - start;
+      limits.item(itemsCount, bytes).ifPresent(problem -> {
+        throw ApiError.badRequest(problem);
+      });
       itemsCount++;
     }
+  }
+
+  private int chunkSize(JsonParser p) throws IOException {
+    long v = nonNegative(p, "chunkSize", Long.MAX_VALUE, "0 (automatic) or a positive integer");
+    limits.chunkSize(v).ifPresent(problem -> {
+      throw ApiError.badRequest(problem);
+    });
+    return (int) v;
   }
 
   private static long[] range(JsonParser p) throws IOException {
@@ -142,17 +168,24 @@ final class SubmitBody {
     if (start == null || end == null) {
       throw ApiError.badRequest("range." + (start == null ? "start" : "end") + " is missing");
     }
-    if (end < start) {
-      throw ApiError.badRequest("range end " + end + " is before its start " + start);
-    }
+    RangeSource.problem(start, end).ifPresent(problem -> {
+      throw ApiError.badRequest(problem);
+    });
     return new long[] {start, end};
   }
 
-  private static String args(JsonParser p) throws IOException {
+  /** The args' own text, cut from the body once their size is known to be within the limit. */
+  private String args(JsonParser p) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       throw ApiError.badRequest("args must be a JSON object, got " + describe(p));
     }
-    return p.readValueAsTree().toString();
+    int start = (int) p.currentTokenLocation().getByteOffset();
+    p.skipChildren();
+    int end = (int) p.currentLocation().getByteOffset();
+    limits.argsBytes(end - start).ifPresent(problem -> {
+      throw ApiError.badRequest(problem);
+    });
+    return new String(body, start, end - start, StandardCharsets.UTF_8);
   }
 
   private static boolean bool(JsonParser p, String name) throws IOException {

@@ -79,7 +79,8 @@ public final class ChunkSizer {
   }
 
   private static long ceilDiv(long a, long b) {
-    return (a + b - 1) / b;
+    // not (a + b - 1) / b: a range of nearly 2^63 items would overflow into a negative size
+    return a / b + (a % b == 0 ? 0 : 1);
   }
 
   private static long clamp(long v, long lo, long hi) {

@@ -1,10 +1,14 @@
 package dev.shoal.coordinator.job;
 
 import dev.shoal.protocol.ItemBatch;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** The integers {@code start .. end-1}; never materialised, a chunk is two numbers. */
+/**
+ * The integers {@code start .. end-1}; never materialised, a chunk is two numbers. Any {@code start
+ * <= end} whose count fits a {@code long} is a range; nothing is computed that could overflow.
+ */
 public final class RangeSource implements ItemSource {
 
   private final long end;
@@ -12,12 +16,23 @@ public final class RangeSource implements ItemSource {
   private long next;
 
   public RangeSource(long start, long end) {
-    if (end < start) {
-      throw new IllegalArgumentException("range end " + end + " is before its start " + start);
-    }
+    problem(start, end).ifPresent(p -> {
+      throw new IllegalArgumentException(p);
+    });
     this.start = start;
     this.end = end;
     this.next = start;
+  }
+
+  /** What is wrong with {@code start .. end} as a range, if anything. */
+  public static Optional<String> problem(long start, long end) {
+    if (end < start) {
+      return Optional.of("range end " + end + " is before its start " + start);
+    }
+    if (end - start < 0) {
+      return Optional.of("range " + start + ".." + end + " holds more than " + Long.MAX_VALUE + " items");
+    }
+    return Optional.empty();
   }
 
   @Override

@@ -80,6 +80,8 @@ class HttpApiTest {
         pekko.actor.provider = local
         shoal.coordinator.spool-dir = "%s"
         shoal.coordinator.http.max-body = 1m
+        shoal.coordinator.limits.max-item-bytes = 64k
+        shoal.coordinator.limits.max-args-bytes = 1k
         """.formatted(spool)).withFallback(ConfigFactory.load());
     kit = ActorTestKit.create("http-api-test", config);
     FunctionRegistry functions = FunctionRegistry.load(null, true);
@@ -248,7 +250,13 @@ class HttpApiTest {
       {"function": "echo", "items": [1], "chunkSize": -1}|chunkSize must be 0 (automatic) or a positive integer, got -1
       {"function": "echo", "items": [1], "chunkSize": "big"}|chunkSize must be
       {"function": "echo", "items": [1], "chunkSize": 1.5}|chunkSize must be
-      {"function": "echo", "items": [1], "chunkSize": 99999999999}|chunkSize must be
+      {"function": "echo", "items": [1], "chunkSize": 99999999999}|chunkSize 99999999999 exceeds shoal.coordinator.limits.max-chunk-items (10000)
+      {"function": "echo", "range": {"start": 0, "end": 9223372036854775807}, "chunkSize": 2147483647}|chunkSize 2147483647 exceeds shoal.coordinator.limits.max-chunk-items (10000)
+      {"function": "echo", "items": [1], "chunkSize": 99999999999999999999999}|chunkSize must be
+      {"function": "echo", "range": {"start": -9223372036854775808, "end": 9223372036854775807}}|holds more than 9223372036854775807 items
+      {"function": "echo", "range": {"start": 0, "end": 9223372036854775808}}|range.end is out of range
+      {"function": "echo", "items": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}|the body nests deeper than shoal.coordinator.limits.max-nesting-depth (64)
+      {"function": "echo", "items": [1], "args": {"a": 1234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123}}|the body holds a number longer than shoal.coordinator.limits.max-number-length (100 digits)
       {"function": "echo", "items": [1], "timeoutMs": -5}|timeoutMs must be 0 (none) or a positive number of milliseconds, got -5
       {"function": "echo", "items": [1], "ordered": "yes"}|ordered must be true or false
       {"function": "echo", "items": [1], "chunksize": 10}|unknown field 'chunksize'
@@ -276,6 +284,51 @@ class HttpApiTest {
     HttpResponse<String> r = send("POST", "/jobs", body.append("]}").toString());
     assertEquals(413, r.statusCode(), r.body());
     assertJsonError(r, "larger than the limit");
+  }
+
+  @Test
+  void anItemOverMaxItemBytesIsA400NamingItsIndex() throws Exception {
+    String big = "[" + "1,".repeat(40_000) + "1]";
+    HttpResponse<String> r = send("POST", "/jobs", "{\"function\": \"echo\", \"items\": [1, 2, " + big + "]}");
+    assertEquals(400, r.statusCode(), r.body());
+    assertJsonError(r, "item 2 is 80003 bytes, over shoal.coordinator.limits.max-item-bytes (65536)");
+  }
+
+  @Test
+  void argsOverMaxArgsBytesAreA400() throws Exception {
+    String args = "{\"k\": \"" + "v".repeat(1100) + "\"}";
+    HttpResponse<String> r = send("POST", "/jobs", "{\"function\": \"echo\", \"items\": [1], \"args\": " + args + "}");
+    assertEquals(400, r.statusCode(), r.body());
+    assertJsonError(r, "args are 1109 bytes, over shoal.coordinator.limits.max-args-bytes (1024)");
+  }
+
+  @Test
+  void aJobBeyondMaxQueuedJobsIsA429WithRetryAfterAndTheQueueTakesJobsAgainOnceOneEnds() throws Exception {
+    // a coordinator of its own, that holds one job at a time, behind an API of its own
+    Config one = ConfigFactory.parseString("shoal.coordinator.limits.max-queued-jobs = 1")
+        .withFallback(kit.system().settings().config());
+    ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(
+        Coordinator.create(FunctionRegistry.load(null, true), CoordinatorSettings.fromConfig(one)), "coordinator-of-one");
+    WorkerSettings workerSettings = WorkerSettings.fromConfig(one).withSlots(1);
+    kit.spawn(Worker.create(coordinator, workerSettings, FunctionRegistry.load(null, true), executors, "local"), "worker-of-one");
+    ServerBinding own = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(TOKEN, READ_TOKEN), Optional.empty())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    URI saved = base;
+    try {
+      base = URI.create("http://127.0.0.1:" + own.localAddress().getPort());
+      String sleeper = submit("{\"function\": \"sleep\", \"items\": [600000]}");
+      HttpResponse<String> r = send("POST", "/jobs", "{\"function\": \"echo\", \"items\": [1]}");
+      assertEquals(429, r.statusCode(), r.body());
+      assertEquals("5", r.headers().firstValue("Retry-After").orElseThrow());
+      assertJsonError(r, "shoal.coordinator.limits.max-queued-jobs (1); try again later");
+      send("DELETE", "/jobs/" + sleeper, null);
+      // the cancelled job has ended once its results have: the queue has room again
+      results(sleeper);
+      assertEquals("{\"index\":0,\"value\":7}\n", results(submit("{\"function\": \"echo\", \"items\": [7]}")));
+    } finally {
+      base = saved;
+      own.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   @Test

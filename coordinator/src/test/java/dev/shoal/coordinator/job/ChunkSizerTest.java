@@ -33,6 +33,14 @@ class ChunkSizerTest {
   }
 
   @Test
+  void aRangeOfNearly2To63ItemsStillGetsFullChunks() {
+    // (remaining + 4 x slots - 1) would overflow into a negative size, clamped to chunks of 1
+    assertEquals(64, sizer().size(FunctionKind.CPU, Long.MAX_VALUE, 4));
+    assertEquals(100, timed(MS).size(FunctionKind.CPU, Long.MAX_VALUE, 4));
+    assertEquals(1000, sizer().size(FunctionKind.IO, Long.MAX_VALUE, 3));
+  }
+
+  @Test
   void guidedSelfSchedulingShrinksChunksNearTheEnd() {
     // ceil(100 / (4 x 4)) = 7, below the initial cap
     assertEquals(7, sizer().size(FunctionKind.CPU, 100, 4));
