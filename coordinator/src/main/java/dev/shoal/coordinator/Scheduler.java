@@ -23,7 +23,9 @@ import java.util.function.BiConsumer;
  * <p>Caveat: when a job ends without answering an offer, what it may have used of it is unknown;
  * the credits come back whole and a worker's next statement that it received more than was counted
  * resets the count, so a worker may be sent, once, up to that offer's chunks more than it asked for
- * (it queues them). Not thread-safe: one owner, the coordinator actor.
+ * (it queues them; the coordinator tells it to cancel the failed job's chunks, so those end at
+ * once), and a suspect chunk may then share that worker with a chunk still on its way to it. Not
+ * thread-safe: one owner, the coordinator actor.
  *
  * @param <W> how a worker is named (the worker's actor ref in the coordinator)
  */
@@ -255,7 +257,9 @@ final class Scheduler<W> {
   /**
    * For the oldest job that wants a suspect chunk run alone, reserves a worker (the one holding
    * least), gives it nothing more, and once it is empty offers it to that job alone. While that
-   * reserved worker is still emptying, the younger jobs and the other workers are not held up.
+   * reserved worker is still emptying, the other workers go on being offered as usual, and a
+   * younger job's reserved worker is offered to it even while an older job waits for a worker to
+   * reserve.
    */
   private Offer<W> isolate() {
     for (Map.Entry<String, JobSlot> e : jobs.entrySet()) {
@@ -271,7 +275,8 @@ final class Scheduler<W> {
               .min(Comparator.comparingLong(w -> w.getValue().holding()))
               .orElse(null));
       if (reserved == null) {
-        return null;
+        // every worker is reserved for a younger job: those must still get their offers, or all wait
+        continue;
       }
       WorkerSlot w = reserved.getValue();
       if (w.reservedFor == null) {
@@ -279,7 +284,7 @@ final class Scheduler<W> {
         onReserve.accept(jobId, reserved.getKey());
       }
       if (w.isolationRunning || !w.idle()) {
-        return null;
+        continue;
       }
       w.isolationRunning = true;
       w.sent += 1;
