@@ -116,6 +116,13 @@ class SchedulerTest {
     scheduler.demand("w", 1, 2, 1, 2, false);
     assertEquals(1, scheduler.credits("w"));
     assertEquals(2, scheduler.holding("w"));
+
+    // from here on it is counted exactly: one more sent is one on its way, not absorbed by the miss
+    scheduler.next().orElseThrow();
+    scheduler.offerAnswered("b", List.of(), true, false);
+    scheduler.demand("w", 1, 2, 1, 2, false);
+    assertEquals(0, scheduler.credits("w"));
+    assertEquals(3, scheduler.holding("w"));
   }
 
   @Test
