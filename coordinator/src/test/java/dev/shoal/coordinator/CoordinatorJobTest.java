@@ -356,6 +356,55 @@ class CoordinatorJobTest {
     assertEquals(Map.of(0L, "0", 1L, "1", 2L, "4"), next.outcomes());
   }
 
+  /**
+   * An in-memory source is read on the job's own thread, so one that throws instead of failing its
+   * stage makes the job actor throw, here in the middle of the first offer, after handing out two
+   * chunks. Only that job may suffer: before the coordinator watched its jobs, the offer stayed in
+   * flight forever and no job, this one's sink included, ever heard anything again.
+   */
+  @Test
+  void aJobWhoseActorThrowsEndsFailedWithTheReasonAndEveryOtherJobGoesOn() throws Exception {
+    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
+    RecordingSink brokenSink = new RecordingSink();
+    BreakingSource brokenSource = new BreakingSource(40, 3);
+    String brokenId = submit(coordinator, new JobRequest("square", "{}", 2, true, 0), brokenSource, brokenSink);
+    RecordingSink otherSink = new RecordingSink();
+    submit(coordinator, new JobRequest("square", "{}", 3, true, 0), new RangeSource(0, 30), otherSink);
+    // the workers join once both jobs are queued, so the first offer goes to the job that breaks in it
+    workers(coordinator, 2, 1);
+
+    JobStatus broken = brokenSink.awaitClosed();
+    assertEquals(JobState.FAILED, broken.state());
+    assertEquals("the job failed in the coordinator: IllegalStateException: the source broke on read 3",
+        broken.message());
+    assertTrue(brokenSource.closed, "the broken job's source was not closed");
+    TestProbe<Optional<JobStatus>> status = testKit.createTestProbe();
+    status.awaitAssert(WAIT, () -> {
+      coordinator.tell(new Coordinator.GetJob(brokenId, status.ref()));
+      JobStatus s = status.receiveMessage().orElseThrow();
+      assertEquals(JobState.FAILED, s.state());
+      assertEquals(broken.message(), s.message());
+      return null;
+    });
+
+    assertEquals(JobState.SUCCEEDED, otherSink.awaitClosed().state());
+    assertEquals(squares(0, 30), otherSink.outcomes());
+
+    // the credits of the broken job's offer came back: the workers hold nothing and take the next job
+    TestProbe<ClusterView> cluster = testKit.createTestProbe();
+    cluster.awaitAssert(WAIT, () -> {
+      coordinator.tell(new Coordinator.GetCluster(cluster.ref()));
+      List<ClusterView.WorkerView> ws = cluster.receiveMessage().workers();
+      assertEquals(2, ws.size());
+      ws.forEach(w -> assertEquals(0, w.held(), w.toString()));
+      return null;
+    });
+    RecordingSink nextSink = new RecordingSink();
+    submit(coordinator, new JobRequest("square", "{}", 1, true, 0), new RangeSource(0, 10), nextSink);
+    assertEquals(JobState.SUCCEEDED, nextSink.awaitClosed().state());
+    assertEquals(squares(0, 10), nextSink.outcomes());
+  }
+
   @Test
   void aJobForAnUnknownFunctionIsRejected() {
     ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
@@ -412,6 +461,42 @@ class CoordinatorJobTest {
   private static Map<Long, String> identity(int n) {
     return LongStream.range(0, n).boxed().collect(Collectors.toMap(i -> i, String::valueOf, (x, y) -> x,
         java.util.TreeMap::new));
+  }
+
+  private static Map<Long, String> squares(long from, long to) {
+    return LongStream.range(from, to).boxed().collect(Collectors.toMap(i -> i, i -> Long.toString(i * i),
+        (x, y) -> x, java.util.TreeMap::new));
+  }
+
+  /** The integers {@code 0..total-1}, read in memory; read number {@code breakAt} throws on the reader's thread. */
+  static final class BreakingSource implements ItemSource {
+    private final RangeSource range;
+    private final int breakAt;
+    private int reads;
+    volatile boolean closed;
+
+    BreakingSource(long total, int breakAt) {
+      this.range = new RangeSource(0, total);
+      this.breakAt = breakAt;
+    }
+
+    @Override
+    public long total() {
+      return range.total();
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<ItemBatch> next(int max) {
+      if (++reads == breakAt) {
+        throw new IllegalStateException("the source broke on read " + reads);
+      }
+      return range.next(max);
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
   }
 
   /** Test function {@code record}: notes "tag:item" in run order, returns the item. */
