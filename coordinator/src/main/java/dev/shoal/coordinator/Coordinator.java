@@ -9,6 +9,7 @@ import dev.shoal.coordinator.job.ResultSink;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerLeaving;
+import dev.shoal.protocol.CoordinatorProtocol.WorkerRestarted;
 import dev.shoal.protocol.FunctionInfo;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.JobProtocol;
@@ -203,6 +204,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .onMessage(ListFunctions.class, this::onListFunctions)
         .onMessage(WorkerDemand.class, this::onWorkerDemand)
         .onMessage(WorkerLeaving.class, this::onWorkerLeaving)
+        .onMessage(WorkerRestarted.class, this::onWorkerRestarted)
         .onMessage(WorkerTerminated.class, this::onWorkerTerminated)
         .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
         .onMessage(OfferUsed.class, this::onOfferUsed)
@@ -357,6 +359,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       getContext().unwatch(leaving.worker());
       getContext().getLog().info("worker left after draining: {}", w.last.node());
     }
+    return this;
+  }
+
+  /** Its chunks count as lost (so poison isolation applies if one of them made it throw); its next demand re-registers it. */
+  private Behavior<CoordinatorProtocol.Command> onWorkerRestarted(WorkerRestarted restarted) {
+    lost(restarted.worker(), "restarted after an internal error");
+    dispatch();
     return this;
   }
 

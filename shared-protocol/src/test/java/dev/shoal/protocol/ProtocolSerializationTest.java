@@ -83,7 +83,8 @@ class ProtocolSerializationTest {
         Named.of("JobProtocol.ChunkReturned", new JobProtocol.ChunkReturned(8, worker)),
         Named.of("CoordinatorProtocol.WorkerDemand", new CoordinatorProtocol.WorkerDemand(
             worker, 3, 42, 2, 1, 2, "127.0.0.1:2552", true, List.of(sleep, square))),
-        Named.of("CoordinatorProtocol.WorkerLeaving", new CoordinatorProtocol.WorkerLeaving(worker)));
+        Named.of("CoordinatorProtocol.WorkerLeaving", new CoordinatorProtocol.WorkerLeaving(worker)),
+        Named.of("CoordinatorProtocol.WorkerRestarted", new CoordinatorProtocol.WorkerRestarted(worker)));
   }
 
   @ParameterizedTest(name = "{0}")
