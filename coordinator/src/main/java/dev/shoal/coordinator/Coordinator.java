@@ -471,6 +471,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     for (JobEntry entry : jobs.values()) {
       getContext().unwatch(entry.ref);
       getContext().stop(entry.ref);
+      workers.keySet().forEach(w -> w.tell(new WorkerProtocol.CancelJob(entry.last.id())));
       endFailed(entry, "the coordinator restarted after an internal error; the job was lost");
     }
     jobs.clear();

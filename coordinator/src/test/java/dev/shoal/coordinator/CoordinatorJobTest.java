@@ -405,6 +405,45 @@ class CoordinatorJobTest {
     assertEquals(squares(0, 10), nextSink.outcomes());
   }
 
+  /**
+   * A message the coordinator cannot handle (a submission without its request, which the Java API
+   * sends for {@code submit(null, items)}) makes it throw. It restarts: the running job's state
+   * died with the old instance, so that job ends FAILED at its sink (no client waits forever), and
+   * the workers, which keep stating their demand, run the next job.
+   */
+  @Test
+  void theCoordinatorRestartsAfterAnExceptionEndingItsRunningJobsAndWorksOn() throws Exception {
+    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
+    workers(coordinator, 2, 0);
+    Gate.State gate = Gate.create("coordinator-restart");
+    RecordingSink runningSink = new RecordingSink();
+    String runningId = submit(coordinator, new JobRequest("gate", "{\"gate\":\"coordinator-restart\"}", 1, true, 0),
+        new RangeSource(0, 4), runningSink);
+    gate.awaitStarted();
+
+    TestProbe<Coordinator.SubmitReply> reply = testKit.createTestProbe(Coordinator.SubmitReply.class);
+    coordinator.tell(new Coordinator.SubmitJob(null, new RangeSource(0, 1), id -> new RecordingSink(), reply.ref()));
+
+    JobStatus lost = runningSink.awaitClosed();
+    assertEquals(runningId, lost.id());
+    assertEquals(JobState.FAILED, lost.state());
+    assertEquals("the coordinator restarted after an internal error; the job was lost", lost.message());
+    // the lost job's chunks were cancelled on the workers: both are free without opening the gate
+    TestProbe<ClusterView> cluster = testKit.createTestProbe();
+    cluster.awaitAssert(WAIT, () -> {
+      coordinator.tell(new Coordinator.GetCluster(cluster.ref()));
+      List<ClusterView.WorkerView> ws = cluster.receiveMessage().workers();
+      assertEquals(2, ws.size());
+      ws.forEach(w -> assertEquals(0, w.busy(), w.toString()));
+      return null;
+    });
+    RecordingSink nextSink = new RecordingSink();
+    submit(coordinator, new JobRequest("square", "{}", 2, true, 0), new RangeSource(0, 20), nextSink);
+    assertEquals(JobState.SUCCEEDED, nextSink.awaitClosed().state());
+    assertEquals(squares(0, 20), nextSink.outcomes());
+    gate.open();
+  }
+
   @Test
   void aJobForAnUnknownFunctionIsRejected() {
     ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
