@@ -52,13 +52,14 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * coordinator holds only the queue, the workers and a bounded history of finished jobs. In a
  * cluster it runs as a Cluster Singleton on the nodes with the {@code coordinator} role.
  *
- * The scheduling rules (credits, the offer in flight, isolation reservations, job order) live in
+ * <p>The scheduling rules (credits, the offer in flight, isolation reservations, job order) live in
  * {@link Scheduler}; this actor routes messages to it and sends the offers it decides.
  *
  * <p>Guarantees: the oldest job with work gets every free slot before a younger job gets any; a
  * worker is taken for lost, and its chunks re-sent at once, when it terminates, when its node
- * becomes unreachable (about 2 s after a {@code kill -9}, without waiting for the node to be downed)
- * or when it has not been heard from for {@code lease-timeout}. It watches every job child: a job
+ * becomes unreachable (about 2 s after a {@code kill -9}, without waiting for the node to be downed),
+ * when it has not been heard from for {@code lease-timeout}, or when it says it restarted ({@link
+ * WorkerRestarted}; it is then counted afresh from its next demand). It watches every job child: a job
  * whose actor throws (or stops before it ends) ends {@code FAILED} with the reason in its status,
  * its source and sink are closed (a client streaming its results sees that failure), the workers
  * are told to drop its chunks, the credits of an offer in flight to it and its isolation

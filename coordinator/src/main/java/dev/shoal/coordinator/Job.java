@@ -49,8 +49,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * fails as {@code WorkerLost} and the rest of the job completes.
  *
  * <p>Two phases, each its own behaviour: running (handing out chunks and taking results) and
- * closing (the job has its final state and waits for its sink to close; late results and offers
- * are answered, nothing more is handed out).
+ * closing (the job has its final state and waits for its sink to close; an offer is handed back
+ * whole, late results and reads are dropped, nothing more is handed out).
  *
  * <p>Caveats: the job lives in the coordinator's memory; if the coordinator node dies the job is
  * lost (its results so far stay in the sink). An exception thrown here (a bug, or an in-memory
