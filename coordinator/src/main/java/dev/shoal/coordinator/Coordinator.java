@@ -1,12 +1,15 @@
 package dev.shoal.coordinator;
 
 import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.JobIo;
 import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.JobState;
 import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.coordinator.job.ResultSink;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerLeaving;
+import dev.shoal.protocol.CoordinatorProtocol.WorkerRestarted;
 import dev.shoal.protocol.FunctionInfo;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.JobProtocol;
@@ -28,7 +31,12 @@ import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -44,15 +52,28 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * coordinator holds only the queue, the workers and a bounded history of finished jobs. In a
  * cluster it runs as a Cluster Singleton on the nodes with the {@code coordinator} role.
  *
+ * <p>The scheduling rules (credits, the offer in flight, isolation reservations, job order) live in
+ * {@link Scheduler}; this actor routes messages to it and sends the offers it decides.
+ *
  * <p>Guarantees: the oldest job with work gets every free slot before a younger job gets any; a
  * worker is taken for lost, and its chunks re-sent at once, when it terminates, when its node
- * becomes unreachable (about 2 s after a {@code kill -9}, without waiting for the node to be downed)
- * or when it has not been heard from for {@code lease-timeout}. A job over one of its {@link
- * dev.shoal.coordinator.job.JobLimits} is refused before it is spawned, one beyond {@code
+ * becomes unreachable (about 2 s after a {@code kill -9}, without waiting for the node to be downed),
+ * when it has not been heard from for {@code lease-timeout}, or when it says it restarted ({@link
+ * WorkerRestarted}; it is then counted afresh from its next demand). It watches every job child: a job
+ * whose actor throws (or stops before it ends) ends {@code FAILED} with the reason in its status,
+ * its source and sink are closed (a client streaming its results sees that failure), the workers
+ * are told to drop its chunks, the credits of an offer in flight to it and its isolation
+ * reservations come back, and every other job goes on. The coordinator itself restarts on an
+ * exception: its running jobs end {@code FAILED} (sinks closed) and workers, which keep stating
+ * their demand to the same actor, are known again at their next heartbeat. A job over one of its
+ * {@link dev.shoal.coordinator.job.JobLimits} is refused before it is spawned, one beyond {@code
  * max-queued-jobs} as overloaded, and a job's chunks keep to {@code max-chunk-bytes}.
  *
- * <p>Caveats: jobs are held in memory; when the singleton moves to a standby node, running jobs
- * are lost and workers re-register with the new coordinator.
+ * <p>Caveats: jobs are held in memory; when the singleton moves to a standby node, or the
+ * coordinator restarts, running jobs are lost (ended {@code FAILED} where the sink can still be
+ * closed) and workers re-register with the new coordinator. After a job's actor fails while an
+ * offer was in flight to it, a worker may be sent once up to that offer's chunks more than it asked
+ * for (see {@link Scheduler}).
  */
 public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Command> {
 
@@ -111,49 +132,38 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     INSTANCE
   }
 
+  private static final String JOB_PREFIX = "job-";
+
   private static final class JobEntry {
     final ActorRef<JobProtocol.Command> ref;
-    boolean hasWork = true;
-    boolean wantsIsolation;
+    final JobIo io;
     JobStatus last;
 
-    JobEntry(ActorRef<JobProtocol.Command> ref, JobStatus first) {
+    JobEntry(ActorRef<JobProtocol.Command> ref, JobIo io, JobStatus first) {
       this.ref = ref;
+      this.io = io;
       this.last = first;
     }
   }
 
+  /** What the coordinator shows of a worker; its credits are the scheduler's. */
   private static final class WorkerEntry {
-    final ActorRef<WorkerProtocol.Command> ref;
     WorkerDemand last;
-    long sent;
     long lastSeen;
-    /** The job this worker is being emptied for, to run that job's suspect chunk alone; null if none. */
-    String reservedFor;
-    boolean isolationRunning;
 
-    WorkerEntry(ActorRef<WorkerProtocol.Command> ref, WorkerDemand first) {
-      this.ref = ref;
+    WorkerEntry(WorkerDemand first) {
       this.last = first;
-      this.sent = first.received();
-    }
-
-    int credits() {
-      return last.draining() || reservedFor != null ? 0 : (int) Math.max(0, last.wanted() - (sent - last.received()));
-    }
-
-    /** Holds nothing and has nothing on the way. */
-    boolean idle() {
-      return sent == last.received() && last.held() == 0;
-    }
-
-    long held() {
-      return sent - last.received() + last.held();
     }
   }
 
+  /**
+   * A coordinator that restarts on an exception. Its children (the HTTP edge, local workers) are
+   * kept across a restart; only its job children, whose state died with it, are stopped.
+   */
   public static Behavior<CoordinatorProtocol.Command> create(FunctionRegistry functions, CoordinatorSettings settings) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Coordinator(context, timers, functions, settings)));
+    return Behaviors.supervise(Behaviors.<CoordinatorProtocol.Command>setup(context -> Behaviors.withTimers(
+            timers -> new Coordinator(context, timers, functions, settings))))
+        .onFailure(SupervisorStrategy.restart().withStopChildren(false));
   }
 
   private final FunctionRegistry functions;
@@ -163,9 +173,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private final LinkedHashMap<String, JobEntry> jobs = new LinkedHashMap<>();
   private final LinkedHashMap<String, JobStatus> finished = new LinkedHashMap<>();
   private final Map<ActorRef<WorkerProtocol.Command>, WorkerEntry> workers = new HashMap<>();
-  private String offerTo;
-  /** The credits of the offer in flight, given back to their workers if its job stops without answering. */
-  private List<Job.Credit> offered = List.of();
+  private final Scheduler<ActorRef<WorkerProtocol.Command>> scheduler;
 
   private Coordinator(
       ActorContext<CoordinatorProtocol.Command> context,
@@ -177,6 +185,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     this.settings = settings;
     this.sinkExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.clustered = "cluster".equals(context.getSystem().settings().config().getString("pekko.actor.provider"));
+    this.scheduler = new Scheduler<>((jobId, worker) -> context.getLog().info(
+        "job {}: emptying worker {} to run a chunk whose worker died alone on it", jobId, nodeOf(worker)));
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
     if (clustered) {
       ActorRef<ClusterEvent.ReachabilityEvent> reach = context.messageAdapter(ClusterEvent.ReachabilityEvent.class,
@@ -201,6 +211,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .onMessage(ListFunctions.class, this::onListFunctions)
         .onMessage(WorkerDemand.class, this::onWorkerDemand)
         .onMessage(WorkerLeaving.class, this::onWorkerLeaving)
+        .onMessage(WorkerRestarted.class, this::onWorkerRestarted)
         .onMessage(WorkerTerminated.class, this::onWorkerTerminated)
         .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
         .onMessage(OfferUsed.class, this::onOfferUsed)
@@ -209,6 +220,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .onMessage(JobProgress.class, this::onJobProgress)
         .onMessage(JobFinished.class, this::onJobFinished)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onSignal(ChildFailed.class, this::onChildFailed)
+        .onSignal(Terminated.class, this::onChildStopped)
+        .onSignal(PreRestart.class, this::onPreRestart)
+        .onSignal(PostStop.class, this::onPostStop)
         .build();
   }
 
@@ -241,14 +256,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       submit.replyTo().tell(new JobRejected("cannot store results: " + e.getMessage(), false));
       return this;
     }
-    ActorRef<JobProtocol.Command> ref = getContext().spawn(
-        Job.create(id, submit.request(), fn.get().kind(), settings.limits().bounded(submit.source()), sink, sinkExecutor,
-            getContext().getSelf(), settings),
-        "job-" + id);
+    JobIo io = new JobIo(settings.limits().bounded(submit.source()), sink, sinkExecutor);
     long now = System.currentTimeMillis();
-    JobStatus first = new JobStatus(id, submit.request().function(), dev.shoal.coordinator.job.JobState.QUEUED,
+    JobStatus first = new JobStatus(id, submit.request().function(), JobState.QUEUED,
         submit.source().total(), 0, 0, now, 0, 0, 0, 0, submit.request().ordered(), null);
-    jobs.put(id, new JobEntry(ref, first));
+    ActorRef<JobProtocol.Command> ref = getContext().spawn(
+        Job.create(id, submit.request(), fn.get().kind(), io, getContext().getSelf(), settings), JOB_PREFIX + id);
+    getContext().watch(ref);
+    jobs.put(id, new JobEntry(ref, io, first));
+    scheduler.jobAdded(id);
     getContext().getLog().info("job {} submitted: {} over {} items", id, submit.request().function(),
         submit.source().total() < 0 ? "a stream of" : String.valueOf(submit.source().total()));
     submit.replyTo().tell(new JobAccepted(id));
@@ -310,9 +326,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   private Behavior<CoordinatorProtocol.Command> onGetCluster(GetCluster get) {
     long now = System.currentTimeMillis();
-    List<ClusterView.WorkerView> ws = workers.values().stream()
-        .map(w -> new ClusterView.WorkerView(w.last.node(), w.ref.path().toString(), w.last.slots(), w.last.busy(),
-            w.held(), w.last.draining(), now - w.lastSeen))
+    List<ClusterView.WorkerView> ws = workers.entrySet().stream()
+        .map(e -> new ClusterView.WorkerView(e.getValue().last.node(), e.getKey().path().toString(),
+            e.getValue().last.slots(), e.getValue().last.busy(), scheduler.holding(e.getKey()),
+            e.getValue().last.draining(), now - e.getValue().lastSeen))
         .sorted(Comparator.comparing(ClusterView.WorkerView::node).thenComparing(ClusterView.WorkerView::path))
         .toList();
     List<ClusterView.Member> members = new ArrayList<>();
@@ -340,7 +357,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private Behavior<CoordinatorProtocol.Command> onWorkerDemand(WorkerDemand demand) {
     WorkerEntry w = workers.get(demand.worker());
     if (w == null) {
-      w = new WorkerEntry(demand.worker(), demand);
+      w = new WorkerEntry(demand);
       workers.put(demand.worker(), w);
       getContext().watchWith(demand.worker(), new WorkerTerminated(demand.worker()));
       getContext().getLog().info("worker joined: {} ({} slots) at {}", demand.node(), demand.slots(),
@@ -348,16 +365,26 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
     w.last = demand;
     w.lastSeen = System.currentTimeMillis();
+    scheduler.demand(demand.worker(), demand.wanted(), demand.received(), demand.slots(), demand.held(),
+        demand.draining());
     dispatch();
     return this;
   }
 
   private Behavior<CoordinatorProtocol.Command> onWorkerLeaving(WorkerLeaving leaving) {
     WorkerEntry w = workers.remove(leaving.worker());
+    scheduler.workerGone(leaving.worker());
     if (w != null) {
       getContext().unwatch(leaving.worker());
       getContext().getLog().info("worker left after draining: {}", w.last.node());
     }
+    return this;
+  }
+
+  /** Its chunks count as lost (so poison isolation applies if one of them made it throw); its next demand re-registers it. */
+  private Behavior<CoordinatorProtocol.Command> onWorkerRestarted(WorkerRestarted restarted) {
+    lost(restarted.worker(), "restarted after an internal error");
+    dispatch();
     return this;
   }
 
@@ -378,35 +405,20 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   }
 
   private Behavior<CoordinatorProtocol.Command> onOfferUsed(OfferUsed used) {
-    if (used.jobId().equals(offerTo)) {
-      offerTo = null;
-    }
-    giveBack(used.leftover());
-    JobEntry entry = jobs.get(used.jobId());
-    if (entry != null) {
-      entry.hasWork = used.hasWork();
-      entry.wantsIsolation = used.wantsIsolation();
-    }
+    scheduler.offerAnswered(used.jobId(), used.leftover().stream()
+        .map(c -> new Scheduler.Credit<>(c.worker(), c.chunks())).toList(), used.hasWork(), used.wantsIsolation());
     dispatch();
     return this;
   }
 
   private Behavior<CoordinatorProtocol.Command> onJobHasWork(JobHasWork has) {
-    JobEntry entry = jobs.get(has.jobId());
-    if (entry != null) {
-      entry.hasWork = has.hasWork();
-      entry.wantsIsolation = has.wantsIsolation();
-      dispatch();
-    }
+    scheduler.jobWork(has.jobId(), has.hasWork(), has.wantsIsolation());
+    dispatch();
     return this;
   }
 
   private Behavior<CoordinatorProtocol.Command> onIsolationDone(IsolationDone done) {
-    WorkerEntry w = workers.get(done.worker());
-    if (w != null && done.jobId().equals(w.reservedFor)) {
-      w.reservedFor = null;
-      w.isolationRunning = false;
-    }
+    scheduler.isolationDone(done.jobId(), done.worker());
     dispatch();
     return this;
   }
@@ -422,35 +434,90 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private Behavior<CoordinatorProtocol.Command> onJobFinished(JobFinished fin) {
     JobStatus s = fin.status();
     jobs.remove(s.id());
-    if (s.id().equals(offerTo)) {
-      // the job stopped before it saw the offer (its OfferUsed would have come first): without this
-      // the offered credits stayed counted as sent and those workers were never offered work again
-      giveBack(offered);
-      offerTo = null;
-    }
-    for (WorkerEntry w : workers.values()) {
-      if (s.id().equals(w.reservedFor)) {
-        w.reservedFor = null;
-        w.isolationRunning = false;
-      }
-    }
-    finished.put(s.id(), s);
-    for (Iterator<String> it = finished.keySet().iterator(); finished.size() > settings.history() && it.hasNext(); ) {
-      it.next();
-      it.remove();
-    }
+    // an offer still in flight to it was sent after its last answer: it never saw it, so it all comes back
+    scheduler.jobEnded(s.id());
+    remember(s);
     getContext().getLog().info("job {} {}: {} items, {} errors, {} ms", s.id(), s.state(), s.done(), s.errors(),
         s.jobMillis());
     dispatch();
     return this;
   }
 
+  private Behavior<CoordinatorProtocol.Command> onChildFailed(ChildFailed failed) {
+    Throwable cause = failed.getCause();
+    String reason = "the job failed in the coordinator: " + cause.getClass().getSimpleName()
+        + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+    return jobStopped(failed.getRef(), reason);
+  }
+
+  /** A job child stopped. One that ended normally has said so first (JobFinished) and is forgotten already. */
+  private Behavior<CoordinatorProtocol.Command> onChildStopped(Terminated t) {
+    return jobStopped(t.getRef(), "the job's actor stopped before the job ended");
+  }
+
+  private Behavior<CoordinatorProtocol.Command> jobStopped(ActorRef<Void> child, String reason) {
+    String name = child.path().name();
+    JobEntry entry = name.startsWith(JOB_PREFIX) ? jobs.remove(name.substring(JOB_PREFIX.length())) : null;
+    if (entry == null) {
+      return this;
+    }
+    String id = entry.last.id();
+    scheduler.jobEnded(id);
+    // its chunks would run for nobody; the workers' next demand hands that capacity back
+    workers.keySet().forEach(w -> w.tell(new WorkerProtocol.CancelJob(id)));
+    JobStatus s = endFailed(entry, reason);
+    getContext().getLog().error("job {} {}: {}", id, s.state(), s.message());
+    dispatch();
+    return this;
+  }
+
+  /**
+   * Ends a job whose actor is gone: closes its source and sink with a FAILED status. A job that had
+   * already begun closing its sink keeps the status it closed with: that is what its clients saw.
+   */
+  private JobStatus endFailed(JobEntry entry, String reason) {
+    JobStatus l = entry.last;
+    long now = System.currentTimeMillis();
+    JobStatus failed = new JobStatus(l.id(), l.function(), JobState.FAILED, l.total(), l.done(), l.errors(),
+        l.submittedAt(), l.startedAt(), now, now - l.submittedAt(), l.itemsPerSecond(), l.ordered(), reason);
+    JobStatus s = entry.io.close(failed) ? failed : entry.io.closedWith();
+    remember(s);
+    return s;
+  }
+
+  /** Before a restart: the jobs' state dies with this instance, so they end now and their children stop. */
+  private Behavior<CoordinatorProtocol.Command> onPreRestart(PreRestart signal) {
+    for (JobEntry entry : jobs.values()) {
+      getContext().unwatch(entry.ref);
+      getContext().stop(entry.ref);
+      workers.keySet().forEach(w -> w.tell(new WorkerProtocol.CancelJob(entry.last.id())));
+      endFailed(entry, "the coordinator restarted after an internal error; the job was lost");
+    }
+    jobs.clear();
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onPostStop(PostStop signal) {
+    // the job children stop with it: close their sinks, so no client waits for results that cannot come
+    jobs.values().forEach(e -> endFailed(e, "the coordinator stopped; the job was lost"));
+    jobs.clear();
+    return this;
+  }
+
+  private void remember(JobStatus s) {
+    finished.put(s.id(), s);
+    for (Iterator<String> it = finished.keySet().iterator(); finished.size() > settings.history() && it.hasNext(); ) {
+      it.next();
+      it.remove();
+    }
+  }
+
   private Behavior<CoordinatorProtocol.Command> onTick() {
     long now = System.currentTimeMillis();
     long limit = settings.leaseTimeout().toMillis();
-    List<ActorRef<WorkerProtocol.Command>> expired = workers.values().stream()
-        .filter(w -> w.ref.path().address().hasGlobalScope() && now - w.lastSeen > limit)
-        .map(w -> w.ref)
+    List<ActorRef<WorkerProtocol.Command>> expired = workers.entrySet().stream()
+        .filter(e -> e.getKey().path().address().hasGlobalScope() && now - e.getValue().lastSeen > limit)
+        .map(Map.Entry::getKey)
         .toList();
     expired.forEach(w -> lost(w, "silent for over " + limit + " ms (lease expired)"));
     dispatch();
@@ -459,6 +526,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   private void lost(ActorRef<WorkerProtocol.Command> worker, String why) {
     WorkerEntry w = workers.remove(worker);
+    scheduler.workerGone(worker);
     if (w == null) {
       return;
     }
@@ -469,95 +537,18 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     jobs.values().forEach(j -> j.ref.tell(new Job.WorkerLost(worker)));
   }
 
-  /** Offers every free slot to the oldest job that has work; one offer in flight at a time keeps FIFO exact. */
+  /** Sends the offer the scheduler decides, if any; it keeps one in flight at a time, which keeps FIFO exact. */
   private void dispatch() {
-    if (offerTo != null || isolate()) {
-      return;
-    }
-    JobEntry head = null;
-    String headId = null;
-    for (Map.Entry<String, JobEntry> e : jobs.entrySet()) {
-      if (e.getValue().hasWork) {
-        head = e.getValue();
-        headId = e.getKey();
-        break;
-      }
-    }
-    if (head == null) {
-      return;
-    }
-    List<Job.Credit> credits = new ArrayList<>();
-    int slots = 0;
-    for (WorkerEntry w : workers.values()) {
-      if (w.last.draining()) {
-        continue;
-      }
-      slots += w.last.slots();
-      int c = w.credits();
-      if (c > 0) {
-        credits.add(new Job.Credit(w.ref, c));
-        w.sent += c;
-      }
-    }
-    if (credits.isEmpty()) {
-      return;
-    }
-    offerTo = headId;
-    offered = credits;
-    head.ref.tell(new Job.Offer(credits, slots, false));
+    scheduler.next().ifPresent(offer -> {
+      JobEntry job = jobs.get(offer.jobId());
+      List<Job.Credit> credits = offer.credits().stream().map(c -> new Job.Credit(c.worker(), c.chunks())).toList();
+      job.ref.tell(new Job.Offer(credits, offer.slots(), offer.isolated()));
+    });
   }
 
-  /**
-   * Runs suspect chunks alone. For the oldest job that has one, reserves a worker (the one holding
-   * least), gives it nothing more, and once it is empty offers it to that job alone. Returns true
-   * when it sent that offer (dispatch then waits for the answer, as for any offer).
-   */
-  private boolean isolate() {
-    for (Map.Entry<String, JobEntry> e : jobs.entrySet()) {
-      if (!e.getValue().wantsIsolation) {
-        continue;
-      }
-      String jobId = e.getKey();
-      WorkerEntry reserved = workers.values().stream().filter(w -> jobId.equals(w.reservedFor)).findFirst()
-          .orElseGet(() -> workers.values().stream()
-              .filter(w -> w.reservedFor == null && !w.last.draining())
-              .min(Comparator.comparingLong(WorkerEntry::held))
-              .orElse(null));
-      if (reserved == null) {
-        return false;
-      }
-      if (reserved.reservedFor == null) {
-        reserved.reservedFor = jobId;
-        getContext().getLog().info("job {}: emptying worker {} to run a chunk whose worker died alone on it",
-            jobId, reserved.last.node());
-      }
-      if (reserved.isolationRunning || !reserved.idle()) {
-        return false;
-      }
-      reserved.isolationRunning = true;
-      reserved.sent += 1;
-      List<Job.Credit> one = List.of(new Job.Credit(reserved.ref, 1));
-      offerTo = jobId;
-      offered = one;
-      e.getValue().wantsIsolation = false;
-      e.getValue().ref.tell(new Job.Offer(one, reserved.last.slots(), true));
-      return true;
-    }
-    return false;
-  }
-
-  private void giveBack(List<Job.Credit> credits) {
-    for (Job.Credit c : credits) {
-      WorkerEntry w = workers.get(c.worker());
-      if (w != null) {
-        w.sent -= c.chunks();
-        if (w.reservedFor != null) {
-          // a reserved worker is only ever offered alone: its suspect chunk was not taken after all
-          w.reservedFor = null;
-          w.isolationRunning = false;
-        }
-      }
-    }
+  private String nodeOf(ActorRef<WorkerProtocol.Command> worker) {
+    WorkerEntry w = workers.get(worker);
+    return w == null ? worker.path().toString() : w.last.node();
   }
 
   private Optional<FunctionInfo> function(String name) {

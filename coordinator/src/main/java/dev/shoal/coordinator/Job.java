@@ -2,11 +2,11 @@ package dev.shoal.coordinator;
 
 import dev.shoal.coordinator.job.ChunkSizer;
 import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.JobIo;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobState;
 import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.coordinator.job.ReorderBuffer;
-import dev.shoal.coordinator.job.ResultSink;
 import dev.shoal.protocol.ChunkResults;
 import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.CoordinatorProtocol;
@@ -28,7 +28,6 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -50,8 +49,14 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * poison-threshold} times is split in halves until the item that kills workers is alone; that item
  * fails as {@code WorkerLost} and the rest of the job completes.
  *
- * <p>Caveat: the job lives in the coordinator's memory; if the coordinator node dies the job is
- * lost (its results so far stay in the sink).
+ * <p>Two phases, each its own behaviour: running (handing out chunks and taking results) and
+ * closing (the job has its final state and waits for its sink to close; an offer is handed back
+ * whole, late results and reads are dropped, nothing more is handed out).
+ *
+ * <p>Caveats: the job lives in the coordinator's memory; if the coordinator node dies the job is
+ * lost (its results so far stay in the sink). An exception thrown here (a bug, or an in-memory
+ * source that throws instead of failing its stage) stops this actor; the coordinator, which
+ * watches it, then ends the job {@code FAILED} and closes its source and sink through {@link JobIo}.
  */
 final class Job extends AbstractBehavior<JobProtocol.Command> {
 
@@ -94,21 +99,18 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       String id,
       JobRequest request,
       FunctionKind kind,
-      ItemSource source,
-      ResultSink sink,
-      Executor sinkExecutor,
+      JobIo io,
       ActorRef<CoordinatorProtocol.Command> coordinator,
       CoordinatorSettings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Job(context, timers, id, request, kind, source, sink, sinkExecutor, coordinator, settings)));
+        new Job(context, timers, id, request, kind, io, coordinator, settings).start()));
   }
 
   private final String id;
   private final JobRequest request;
   private final FunctionKind kind;
   private final ItemSource source;
-  private final ResultSink sink;
-  private final Executor sinkExecutor;
+  private final JobIo io;
   private final ActorRef<CoordinatorProtocol.Command> coordinator;
   private final CoordinatorSettings settings;
   private final ChunkSizer sizer;
@@ -120,7 +122,6 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private final Map<Long, Lease> leases = new HashMap<>();
   private final long submittedAt = System.currentTimeMillis();
   private final List<ActorRef<JobStatus>> closeWaiters = new ArrayList<>();
-  private CompletableFuture<Void> sinkChain = CompletableFuture.completedFuture(null);
   private int sinkQueued;
   private long nextLease = 1;
   private long cutIndex;
@@ -135,7 +136,6 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private long done;
   private long errors;
   private String message;
-  private boolean closing;
 
   private Job(
       ActorContext<JobProtocol.Command> context,
@@ -143,27 +143,27 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       String id,
       JobRequest request,
       FunctionKind kind,
-      ItemSource source,
-      ResultSink sink,
-      Executor sinkExecutor,
+      JobIo io,
       ActorRef<CoordinatorProtocol.Command> coordinator,
       CoordinatorSettings settings) {
     super(context);
     this.id = id;
     this.request = request;
     this.kind = kind;
-    this.source = source;
-    this.sink = sink;
-    this.sinkExecutor = sinkExecutor;
+    this.source = io.source();
+    this.io = io;
     this.coordinator = coordinator;
     this.settings = settings;
     this.sizer = new ChunkSizer(settings.maxChunk(), settings.maxIoChunk(), settings.initialChunk(),
         settings.targetChunkTime().toNanos(), settings.minChunkTime().toNanos());
     timers.startTimerWithFixedDelay(ReportProgress.INSTANCE, settings.progressInterval());
+  }
+
+  private Behavior<JobProtocol.Command> start() {
     // read the first items now: an empty input then ends the job even with no worker in the cluster
     readMore(request.chunkSize() > 0 ? request.chunkSize() : settings.initialChunk());
     // an in-memory source answers at once and sends no SourceRead, so its end is checked here
-    afterChange();
+    return afterChange();
   }
 
   @Override
@@ -221,7 +221,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private Behavior<JobProtocol.Command> onIsolatedOffer(Offer offer) {
     Credit credit = offer.credits().get(0);
     List<Credit> leftover = List.of(credit);
-    if (!state.isFinal() && isolatedOn == null && !suspects.isEmpty()) {
+    if (isolatedOn == null && !suspects.isEmpty()) {
       isolatedOn = credit.worker();
       dispatch(suspects.poll(), credit.worker(), true);
       leftover = List.of();
@@ -234,8 +234,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private Behavior<JobProtocol.Command> onChunkProcessed(ChunkProcessed msg) {
     Lease lease = leases.remove(msg.leaseId());
-    if (lease == null || state.isFinal()) {
-      // a late result of a chunk that was re-sent (its worker was taken for lost) or of a cancelled job
+    if (lease == null) {
+      // a late result of a chunk that was re-sent (its worker was taken for lost)
       return this;
     }
     endIsolation(lease);
@@ -248,7 +248,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private Behavior<JobProtocol.Command> onChunkReturned(ChunkReturned msg) {
     Lease lease = leases.remove(msg.leaseId());
-    if (lease != null && !state.isFinal()) {
+    if (lease != null) {
       endIsolation(lease);
       (lease.piece().losses() > 0 ? suspects : pending).add(lease.piece());
     }
@@ -299,9 +299,6 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private Behavior<JobProtocol.Command> onSourceRead(SourceRead read) {
     reading = false;
-    if (state.isFinal()) {
-      return this;
-    }
     if (read.failure() != null) {
       return fail(rootMessage(read.failure()));
     }
@@ -311,10 +308,42 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private Behavior<JobProtocol.Command> onSinkWritten(SinkWritten written) {
     sinkQueued--;
-    if (written.failure() != null && !state.isFinal()) {
+    if (written.failure() != null) {
       return fail("cannot write results: " + rootMessage(written.failure()));
     }
     return afterChange();
+  }
+
+  // --- closing: the job has its final state and waits for its sink to close ---
+
+  private Behavior<JobProtocol.Command> closing() {
+    return Behaviors.receive(JobProtocol.Command.class)
+        .onMessage(Offer.class, this::onOfferWhileClosing)
+        .onMessage(ChunkProcessed.class, this::onLateAnswer)
+        .onMessage(ChunkReturned.class, this::onLateAnswer)
+        .onMessage(WorkerLost.class, this::onLateAnswer)
+        .onMessage(SourceRead.class, this::onLateAnswer)
+        .onMessage(SinkWritten.class, this::onLateAnswer)
+        .onMessage(SinkClosed.class, this::onSinkClosed)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Cancel.class, this::onCancelWhileClosing)
+        .onMessageEquals(ReportProgress.INSTANCE, Behaviors::same)
+        .build();
+  }
+
+  private Behavior<JobProtocol.Command> onOfferWhileClosing(Offer offer) {
+    coordinator.tell(new Coordinator.OfferUsed(id, offer.credits(), false, false));
+    return Behaviors.same();
+  }
+
+  /** Results of chunks cancelled with the job, and reads or writes that were under way: nothing to do. */
+  private Behavior<JobProtocol.Command> onLateAnswer(JobProtocol.Command late) {
+    return Behaviors.same();
+  }
+
+  private Behavior<JobProtocol.Command> onCancelWhileClosing(Cancel cancel) {
+    cancel.replyTo().tell(status());
+    return Behaviors.same();
   }
 
   private Behavior<JobProtocol.Command> onSinkClosed(SinkClosed closed) {
@@ -329,35 +358,24 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private Behavior<JobProtocol.Command> onGetStatus(GetStatus get) {
     get.replyTo().tell(status());
-    return this;
+    return Behaviors.same();
   }
 
   private Behavior<JobProtocol.Command> onCancel(Cancel cancel) {
-    if (state.isFinal()) {
-      cancel.replyTo().tell(status());
-      return this;
-    }
     dropAllWork();
     closeWaiters.add(cancel.replyTo());
-    finish(JobState.CANCELLED);
-    return this;
+    return finish(JobState.CANCELLED);
   }
 
   private Behavior<JobProtocol.Command> onReportProgress() {
-    if (!state.isFinal()) {
-      coordinator.tell(new Coordinator.JobProgress(status()));
-    }
+    coordinator.tell(new Coordinator.JobProgress(status()));
     return this;
   }
 
   private Behavior<JobProtocol.Command> afterChange() {
-    if (state.isFinal()) {
-      return this;
-    }
     if (sourceEnded && readAhead == null && pending.isEmpty() && suspects.isEmpty() && leases.isEmpty()
         && reorder.held() == 0 && sinkQueued == 0) {
-      finish(errors > 0 ? JobState.COMPLETED_WITH_ERRORS : JobState.SUCCEEDED);
-      return this;
+      return finish(errors > 0 ? JobState.COMPLETED_WITH_ERRORS : JobState.SUCCEEDED);
     }
     if ((!advertisedWork && hasWork()) || (!advertisedIsolation && wantsIsolation())) {
       advertisedWork = hasWork();
@@ -371,8 +389,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     getContext().getLog().warn("job {} failed: {}", id, reason);
     message = reason;
     dropAllWork();
-    finish(JobState.FAILED);
-    return this;
+    return finish(JobState.FAILED);
   }
 
   /** Tells every worker holding a chunk of this job to stop it, and forgets all work not yet done. */
@@ -386,32 +403,21 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     readAhead = null;
   }
 
-  private void finish(JobState end) {
+  /** Closes the source and, after the writes already asked, the sink; the job then waits for that close. */
+  private Behavior<JobProtocol.Command> finish(JobState end) {
     state = end;
     finishedAt = System.currentTimeMillis();
-    if (closing) {
-      return;
-    }
-    closing = true;
-    source.close();
-    JobStatus status = status();
-    CompletableFuture<Void> closed = sinkChain.handle((v, e) -> null)
-        .thenRunAsync(() -> {
-          try {
-            sink.close(status);
-          } catch (Exception e) {
-            throw new java.util.concurrent.CompletionException(e);
-          }
-        }, sinkExecutor);
-    getContext().pipeToSelf(closed.thenApply(v -> Boolean.TRUE), (v, failure) -> new SinkClosed(failure));
+    io.close(status());
+    getContext().pipeToSelf(io.closed(), (v, failure) -> new SinkClosed(failure));
+    return closing();
   }
 
   private boolean hasWork() {
-    return !state.isFinal() && (!pending.isEmpty() || readAhead != null || (!sourceEnded && !reading && canCut()));
+    return !pending.isEmpty() || readAhead != null || (!sourceEnded && !reading && canCut());
   }
 
   private boolean wantsIsolation() {
-    return !state.isFinal() && isolatedOn == null && !suspects.isEmpty();
+    return isolatedOn == null && !suspects.isEmpty();
   }
 
   /** The reserved worker is free again once its chunk is answered, handed back or lost. */
@@ -507,15 +513,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private void toSink(long firstIndex, ChunkResults results) {
     sinkQueued++;
-    sinkChain = sinkChain.thenRunAsync(() -> {
-      try {
-        sink.write(firstIndex, results);
-      } catch (Exception e) {
-        throw new java.util.concurrent.CompletionException(e);
-      }
-    }, sinkExecutor);
     // a non-null value: Pekko's dead-letter log fails on a null one when the job has stopped first
-    getContext().pipeToSelf(sinkChain.thenApply(v -> Boolean.TRUE), (v, failure) -> new SinkWritten(failure));
+    getContext().pipeToSelf(io.write(firstIndex, results).thenApply(v -> Boolean.TRUE),
+        (v, failure) -> new SinkWritten(failure));
   }
 
   private JobStatus status() {

@@ -356,6 +356,94 @@ class CoordinatorJobTest {
     assertEquals(Map.of(0L, "0", 1L, "1", 2L, "4"), next.outcomes());
   }
 
+  /**
+   * An in-memory source is read on the job's own thread, so one that throws instead of failing its
+   * stage makes the job actor throw, here in the middle of the first offer, after handing out two
+   * chunks. Only that job may suffer: before the coordinator watched its jobs, the offer stayed in
+   * flight forever and no job, this one's sink included, ever heard anything again.
+   */
+  @Test
+  void aJobWhoseActorThrowsEndsFailedWithTheReasonAndEveryOtherJobGoesOn() throws Exception {
+    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
+    RecordingSink brokenSink = new RecordingSink();
+    BreakingSource brokenSource = new BreakingSource(40, 3);
+    String brokenId = submit(coordinator, new JobRequest("square", "{}", 2, true, 0), brokenSource, brokenSink);
+    RecordingSink otherSink = new RecordingSink();
+    submit(coordinator, new JobRequest("square", "{}", 3, true, 0), new RangeSource(0, 30), otherSink);
+    // the workers join once both jobs are queued, so the first offer goes to the job that breaks in it
+    workers(coordinator, 2, 1);
+
+    JobStatus broken = brokenSink.awaitClosed();
+    assertEquals(JobState.FAILED, broken.state());
+    assertEquals("the job failed in the coordinator: IllegalStateException: the source broke on read 3",
+        broken.message());
+    assertTrue(brokenSource.closed, "the broken job's source was not closed");
+    TestProbe<Optional<JobStatus>> status = testKit.createTestProbe();
+    status.awaitAssert(WAIT, () -> {
+      coordinator.tell(new Coordinator.GetJob(brokenId, status.ref()));
+      JobStatus s = status.receiveMessage().orElseThrow();
+      assertEquals(JobState.FAILED, s.state());
+      assertEquals(broken.message(), s.message());
+      return null;
+    });
+
+    assertEquals(JobState.SUCCEEDED, otherSink.awaitClosed().state());
+    assertEquals(squares(0, 30), otherSink.outcomes());
+
+    // the credits of the broken job's offer came back: the workers hold nothing and take the next job
+    TestProbe<ClusterView> cluster = testKit.createTestProbe();
+    cluster.awaitAssert(WAIT, () -> {
+      coordinator.tell(new Coordinator.GetCluster(cluster.ref()));
+      List<ClusterView.WorkerView> ws = cluster.receiveMessage().workers();
+      assertEquals(2, ws.size());
+      ws.forEach(w -> assertEquals(0, w.held(), w.toString()));
+      return null;
+    });
+    RecordingSink nextSink = new RecordingSink();
+    submit(coordinator, new JobRequest("square", "{}", 1, true, 0), new RangeSource(0, 10), nextSink);
+    assertEquals(JobState.SUCCEEDED, nextSink.awaitClosed().state());
+    assertEquals(squares(0, 10), nextSink.outcomes());
+  }
+
+  /**
+   * A message the coordinator cannot handle (a submission without its request, which the Java API
+   * sends for {@code submit(null, items)}) makes it throw. It restarts: the running job's state
+   * died with the old instance, so that job ends FAILED at its sink (no client waits forever), and
+   * the workers, which keep stating their demand, run the next job.
+   */
+  @Test
+  void theCoordinatorRestartsAfterAnExceptionEndingItsRunningJobsAndWorksOn() throws Exception {
+    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
+    workers(coordinator, 2, 0);
+    Gate.State gate = Gate.create("coordinator-restart");
+    RecordingSink runningSink = new RecordingSink();
+    String runningId = submit(coordinator, new JobRequest("gate", "{\"gate\":\"coordinator-restart\"}", 1, true, 0),
+        new RangeSource(0, 4), runningSink);
+    gate.awaitStarted();
+
+    TestProbe<Coordinator.SubmitReply> reply = testKit.createTestProbe(Coordinator.SubmitReply.class);
+    coordinator.tell(new Coordinator.SubmitJob(null, new RangeSource(0, 1), id -> new RecordingSink(), reply.ref()));
+
+    JobStatus lost = runningSink.awaitClosed();
+    assertEquals(runningId, lost.id());
+    assertEquals(JobState.FAILED, lost.state());
+    assertEquals("the coordinator restarted after an internal error; the job was lost", lost.message());
+    // the lost job's chunks were cancelled on the workers: both are free without opening the gate
+    TestProbe<ClusterView> cluster = testKit.createTestProbe();
+    cluster.awaitAssert(WAIT, () -> {
+      coordinator.tell(new Coordinator.GetCluster(cluster.ref()));
+      List<ClusterView.WorkerView> ws = cluster.receiveMessage().workers();
+      assertEquals(2, ws.size());
+      ws.forEach(w -> assertEquals(0, w.busy(), w.toString()));
+      return null;
+    });
+    RecordingSink nextSink = new RecordingSink();
+    submit(coordinator, new JobRequest("square", "{}", 2, true, 0), new RangeSource(0, 20), nextSink);
+    assertEquals(JobState.SUCCEEDED, nextSink.awaitClosed().state());
+    assertEquals(squares(0, 20), nextSink.outcomes());
+    gate.open();
+  }
+
   @Test
   void aJobForAnUnknownFunctionIsRejected() {
     ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
@@ -412,6 +500,42 @@ class CoordinatorJobTest {
   private static Map<Long, String> identity(int n) {
     return LongStream.range(0, n).boxed().collect(Collectors.toMap(i -> i, String::valueOf, (x, y) -> x,
         java.util.TreeMap::new));
+  }
+
+  private static Map<Long, String> squares(long from, long to) {
+    return LongStream.range(from, to).boxed().collect(Collectors.toMap(i -> i, i -> Long.toString(i * i),
+        (x, y) -> x, java.util.TreeMap::new));
+  }
+
+  /** The integers {@code 0..total-1}, read in memory; read number {@code breakAt} throws on the reader's thread. */
+  static final class BreakingSource implements ItemSource {
+    private final RangeSource range;
+    private final int breakAt;
+    private int reads;
+    volatile boolean closed;
+
+    BreakingSource(long total, int breakAt) {
+      this.range = new RangeSource(0, total);
+      this.breakAt = breakAt;
+    }
+
+    @Override
+    public long total() {
+      return range.total();
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<ItemBatch> next(int max) {
+      if (++reads == breakAt) {
+        throw new IllegalStateException("the source broke on read " + reads);
+      }
+      return range.next(max);
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
   }
 
   /** Test function {@code record}: notes "tag:item" in run order, returns the item. */

@@ -42,4 +42,10 @@ public final class CoordinatorProtocol {
    * jobs) and is stopping: forget it without treating anything it held as lost.
    */
   public record WorkerLeaving(ActorRef<WorkerProtocol.Command> worker) implements Command, CborSerializable {}
+
+  /**
+   * The worker restarted after an exception of its own: what it held is lost (as if it had died),
+   * and its counts start again from its next demand.
+   */
+  public record WorkerRestarted(ActorRef<WorkerProtocol.Command> worker) implements Command, CborSerializable {}
 }

@@ -85,7 +85,8 @@ class ProtocolSerializationTest {
             "a chunk of 2147483647 items exceeds shoal.worker.max-chunk-items (10000) on worker w", worker)),
         Named.of("CoordinatorProtocol.WorkerDemand", new CoordinatorProtocol.WorkerDemand(
             worker, 3, 42, 2, 1, 2, "127.0.0.1:2552", true, List.of(sleep, square))),
-        Named.of("CoordinatorProtocol.WorkerLeaving", new CoordinatorProtocol.WorkerLeaving(worker)));
+        Named.of("CoordinatorProtocol.WorkerLeaving", new CoordinatorProtocol.WorkerLeaving(worker)),
+        Named.of("CoordinatorProtocol.WorkerRestarted", new CoordinatorProtocol.WorkerRestarted(worker)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -14,6 +14,7 @@ import dev.shoal.protocol.WorkerProtocol.CancelJob;
 import dev.shoal.protocol.WorkerProtocol.Command;
 import dev.shoal.protocol.WorkerProtocol.ProcessChunk;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
@@ -24,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -33,17 +36,23 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
  * A worker: pulls chunks from the coordinator and runs them, {@code slots} at a time, with up to
- * {@code prefetch} more waiting so that no slot idles for a network round trip.
+ * {@code prefetch} more waiting so that no slot idles for a network round trip. Two phases, each
+ * its own behaviour: active, then draining (on {@link Drain}: it takes nothing more, hands back
+ * what has not started, finishes what runs, then leaves).
  *
  * <p>Guarantees: it asks only for what it can hold (see {@link WorkerDemand}); every chunk it accepts
  * gets exactly one {@link JobProtocol.ChunkProcessed} or, when it drains, one {@link
  * JobProtocol.ChunkReturned}, or, when it holds more than {@code max-chunk-items} items, one {@link
  * JobProtocol.ChunkRefused} at once, nothing allocated from its size; a function never runs on the
- * actor thread. Its demand, restated every
- * {@code heartbeat-interval}, is also its heartbeat.
+ * actor thread, and a function that throws while its chunk is started fails that chunk's items, not
+ * the worker. Its demand, restated every {@code heartbeat-interval}, is also its heartbeat. It
+ * restarts on an exception of its own: it cancels what runs, tells the coordinator {@link
+ * CoordinatorProtocol.WorkerRestarted} (which re-sends what it held, as for a lost worker) and
+ * registers afresh; no result of a chunk from before the restart is sent.
  *
- * <p>Caveat: if the JVM dies, what it held is recovered by the coordinator (unreachability or lease
- * expiry), not by the worker.
+ * <p>Caveats: if the JVM dies, what it held is recovered by the coordinator (unreachability or lease
+ * expiry), not by the worker. A worker that restarts while draining answers its drain at once and
+ * starts over active; what it takes before its node stops is recovered as for a lost worker.
  */
 public final class Worker extends AbstractBehavior<Command> {
 
@@ -56,14 +65,22 @@ public final class Worker extends AbstractBehavior<Command> {
     INSTANCE
   }
 
+  /** A chunk on this worker: lease ids are numbered per job, so two jobs' chunks can share one. */
+  private record LeaseKey(String jobId, long leaseId) {
+    static LeaseKey of(ChunkTask task) {
+      return new LeaseKey(task.jobId(), task.leaseId());
+    }
+  }
+
   public static Behavior<Command> create(
       ActorRef<CoordinatorProtocol.Command> coordinator,
       WorkerSettings settings,
       FunctionRegistry functions,
       WorkerExecutors executors,
       String node) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Worker(context, timers, coordinator, settings, functions, executors, node)));
+    return Behaviors.supervise(Behaviors.<Command>setup(context -> Behaviors.withTimers(timers ->
+            new Worker(context, timers, coordinator, settings, functions, executors, node))))
+        .onFailure(SupervisorStrategy.restart());
   }
 
   private final ActorRef<CoordinatorProtocol.Command> coordinator;
@@ -73,12 +90,12 @@ public final class Worker extends AbstractBehavior<Command> {
   private final WorkerExecutors executors;
   private final String node;
   private final ArrayDeque<ProcessChunk> queued = new ArrayDeque<>();
-  /** Chunks started and not yet done, by lease; the runner is absent for a chunk that failed before it ran. */
-  private final Map<Long, ChunkRunner> running = new HashMap<>();
-  private final Set<Long> started = new HashSet<>();
+  /** Chunks started and not yet done; the runner is absent for a chunk that failed before it ran. */
+  private final Map<LeaseKey, ChunkRunner> running = new HashMap<>();
+  private final Set<LeaseKey> started = new HashSet<>();
   private final Map<String, JsonNode> parsedArgs = new HashMap<>();
+  private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
   private long received;
-  private ActorRef<Done> drainedReplyTo;
 
   private Worker(
       ActorContext<Command> context,
@@ -95,10 +112,13 @@ public final class Worker extends AbstractBehavior<Command> {
     this.functionInfos = functions.infos();
     this.executors = executors;
     this.node = node;
+    // registering again after a restart is harmless: the receptionist keeps one entry per actor
     context.getSystem().receptionist().tell(Receptionist.register(WorkerProtocol.WORKER_KEY, context.getSelf()));
     timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, settings.heartbeatInterval());
-    sendDemand();
+    sendDemand(false);
   }
+
+  // --- active: taking and running chunks ---
 
   @Override
   public Receive<Command> createReceive() {
@@ -109,22 +129,19 @@ public final class Worker extends AbstractBehavior<Command> {
         .onMessageEquals(WorkerProtocol.Reregister.INSTANCE, this::onHeartbeat)
         .onMessageEquals(Heartbeat.INSTANCE, this::onHeartbeat)
         .onMessage(Drain.class, this::onDrain)
+        .onSignal(PreRestart.class, this::onPreRestart)
         .build();
   }
 
   private Behavior<Command> onProcessChunk(ProcessChunk chunk) {
     received++;
-    if (draining()) {
-      chunk.replyTo().tell(new JobProtocol.ChunkReturned(chunk.task().leaseId(), getContext().getSelf()));
-      return this;
-    }
     int size = chunk.task().items().size();
     if (size < 0 || size > settings.maxChunkItems()) {
       // refused before anything is sized from it: a typo in a chunk size must not cost the node
       chunk.replyTo().tell(new JobProtocol.ChunkRefused(chunk.task().leaseId(), "a chunk of " + size
           + " items exceeds shoal.worker.max-chunk-items (" + settings.maxChunkItems() + ") on worker " + node,
           getContext().getSelf()));
-      sendDemand();
+      sendDemand(false);
       return this;
     }
     queued.add(chunk);
@@ -133,59 +150,121 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onChunkDone(ChunkDone done) {
-    running.remove(done.chunk().task().leaseId());
-    started.remove(done.chunk().task().leaseId());
-    done.chunk().replyTo().tell(
-        new JobProtocol.ChunkProcessed(done.chunk().task().leaseId(), done.results(), done.nanos(), getContext().getSelf()));
-    if (draining()) {
-      return started.isEmpty() ? leave() : this;
+    if (!reply(done)) {
+      return this;
     }
     startQueued();
-    sendDemand();
+    sendDemand(false);
     return this;
   }
 
   private Behavior<Command> onCancelJob(CancelJob cancel) {
-    for (Iterator<ProcessChunk> it = queued.iterator(); it.hasNext(); ) {
-      ProcessChunk c = it.next();
-      if (c.task().jobId().equals(cancel.jobId())) {
-        it.remove();
-        c.replyTo().tell(new JobProtocol.ChunkProcessed(c.task().leaseId(),
-            ChunkResults.allFailed(c.task().items().size(), "Cancelled", "the job was cancelled"), 0,
-            getContext().getSelf()));
-      }
-    }
-    running.values().stream().filter(r -> r.jobId().equals(cancel.jobId())).forEach(ChunkRunner::cancel);
-    parsedArgs.keySet().removeIf(k -> k.startsWith(cancel.jobId() + "\u0000"));
-    sendDemand();
+    cancel(cancel.jobId());
+    sendDemand(false);
     return this;
   }
 
   private Behavior<Command> onHeartbeat() {
-    sendDemand();
+    sendDemand(false);
     return this;
   }
 
   private Behavior<Command> onDrain(Drain drain) {
-    drainedReplyTo = drain.replyTo();
+    drainWaiters.add(drain.replyTo());
     for (ProcessChunk c : queued) {
       c.replyTo().tell(new JobProtocol.ChunkReturned(c.task().leaseId(), getContext().getSelf()));
     }
     queued.clear();
-    sendDemand();
-    return started.isEmpty() ? leave() : this;
+    sendDemand(true);
+    return started.isEmpty() ? leave() : draining();
+  }
+
+  // --- draining: nothing new is taken; what runs finishes, then the worker leaves ---
+
+  private Behavior<Command> draining() {
+    return Behaviors.receive(Command.class)
+        .onMessage(ProcessChunk.class, this::onProcessChunkWhileDraining)
+        .onMessage(ChunkDone.class, this::onChunkDoneWhileDraining)
+        .onMessage(CancelJob.class, this::onCancelJobWhileDraining)
+        .onMessageEquals(WorkerProtocol.Reregister.INSTANCE, this::onHeartbeatWhileDraining)
+        .onMessageEquals(Heartbeat.INSTANCE, this::onHeartbeatWhileDraining)
+        .onMessage(Drain.class, this::onDrainWhileDraining)
+        .onSignal(PreRestart.class, this::onPreRestart)
+        .build();
+  }
+
+  /** A chunk that crossed the drain on its way in goes straight back. */
+  private Behavior<Command> onProcessChunkWhileDraining(ProcessChunk chunk) {
+    received++;
+    chunk.replyTo().tell(new JobProtocol.ChunkReturned(chunk.task().leaseId(), getContext().getSelf()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onChunkDoneWhileDraining(ChunkDone done) {
+    reply(done);
+    return started.isEmpty() ? leave() : Behaviors.same();
+  }
+
+  private Behavior<Command> onCancelJobWhileDraining(CancelJob cancel) {
+    cancel(cancel.jobId());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onHeartbeatWhileDraining() {
+    sendDemand(true);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onDrainWhileDraining(Drain drain) {
+    drainWaiters.add(drain.replyTo());
+    return Behaviors.same();
   }
 
   private Behavior<Command> leave() {
     coordinator.tell(new CoordinatorProtocol.WorkerLeaving(getContext().getSelf()));
     getContext().getSystem().receptionist()
         .tell(Receptionist.deregister(WorkerProtocol.WORKER_KEY, getContext().getSelf()));
-    drainedReplyTo.tell(Done.getInstance());
+    drainWaiters.forEach(w -> w.tell(Done.getInstance()));
     return Behaviors.stopped();
   }
 
-  private boolean draining() {
-    return drainedReplyTo != null;
+  // --- in either phase ---
+
+  /**
+   * This instance's state is about to be dropped: nothing it started may run on unseen, and the
+   * coordinator must stop counting what it sent to it.
+   */
+  private Behavior<Command> onPreRestart(PreRestart signal) {
+    running.values().forEach(ChunkRunner::cancel);
+    coordinator.tell(new CoordinatorProtocol.WorkerRestarted(getContext().getSelf()));
+    drainWaiters.forEach(w -> w.tell(Done.getInstance()));
+    return Behaviors.same();
+  }
+
+  /** Sends a finished chunk's results; false if the chunk is not this instance's (it started before a restart). */
+  private boolean reply(ChunkDone done) {
+    LeaseKey key = LeaseKey.of(done.chunk().task());
+    running.remove(key);
+    if (!started.remove(key)) {
+      return false;
+    }
+    done.chunk().replyTo().tell(
+        new JobProtocol.ChunkProcessed(done.chunk().task().leaseId(), done.results(), done.nanos(), getContext().getSelf()));
+    return true;
+  }
+
+  private void cancel(String jobId) {
+    for (Iterator<ProcessChunk> it = queued.iterator(); it.hasNext(); ) {
+      ProcessChunk c = it.next();
+      if (c.task().jobId().equals(jobId)) {
+        it.remove();
+        c.replyTo().tell(new JobProtocol.ChunkProcessed(c.task().leaseId(),
+            ChunkResults.allFailed(c.task().items().size(), "Cancelled", "the job was cancelled"), 0,
+            getContext().getSelf()));
+      }
+    }
+    running.values().stream().filter(r -> r.jobId().equals(jobId)).forEach(ChunkRunner::cancel);
+    parsedArgs.keySet().removeIf(k -> k.startsWith(jobId + "\u0000"));
   }
 
   private void startQueued() {
@@ -210,12 +289,18 @@ public final class Worker extends AbstractBehavior<Command> {
           "InvalidArgs", "args are not a JSON object: " + e.getMessage()));
     }
     ChunkRunner runner = new ChunkRunner(task, fn, args, executors);
-    running.put(task.leaseId(), runner);
-    return runner.start();
+    running.put(LeaseKey.of(task), runner);
+    try {
+      return runner.start();
+    } catch (RuntimeException e) {
+      // plugin code (its kind(), say) runs here on the actor thread: its failure is the chunk's, not the worker's
+      return CompletableFuture.completedFuture(ChunkResults.allFailed(task.items().size(),
+          e.getClass().getSimpleName(), String.valueOf(e.getMessage())));
+    }
   }
 
   private void pipe(ProcessChunk chunk, CompletableFuture<ChunkResults> result, long startNanos) {
-    started.add(chunk.task().leaseId());
+    started.add(LeaseKey.of(chunk.task()));
     getContext().pipeToSelf(result, (r, failure) -> new ChunkDone(chunk,
         failure == null ? r : ChunkResults.allFailed(chunk.task().items().size(),
             failure.getClass().getSimpleName(), String.valueOf(failure.getMessage())),
@@ -239,10 +324,10 @@ public final class Worker extends AbstractBehavior<Command> {
     return args;
   }
 
-  private void sendDemand() {
+  private void sendDemand(boolean draining) {
     int held = queued.size() + started.size();
-    int wanted = draining() ? 0 : Math.max(0, settings.slots() + settings.prefetch() - held);
+    int wanted = draining ? 0 : Math.max(0, settings.slots() + settings.prefetch() - held);
     coordinator.tell(new WorkerDemand(getContext().getSelf(), wanted, received, settings.slots(),
-        started.size(), held, node, draining(), functionInfos));
+        started.size(), held, node, draining, functionInfos));
   }
 }

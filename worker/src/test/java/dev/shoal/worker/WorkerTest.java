@@ -311,6 +311,72 @@ class WorkerTest {
     coordinator.expectTerminated(worker, WAIT);
   }
 
+  /** Lease ids are numbered per job: two jobs' chunks with the same one are two chunks to hold, run and wait for. */
+  @Test
+  void chunksOfTwoJobsWithTheSameLeaseIdAreHeldRunAndDrainedApart() throws InterruptedException {
+    ActorRef<WorkerProtocol.Command> worker = started(2, 0);
+    TestProbe<JobProtocol.Command> jobA = testKit.createTestProbe(JobProtocol.Command.class);
+    TestProbe<JobProtocol.Command> jobB = testKit.createTestProbe(JobProtocol.Command.class);
+    Gate.State gateA = Gate.create("same-lease-a");
+    Gate.State gateB = Gate.create("same-lease-b");
+    worker.tell(new ProcessChunk(new ChunkTask("a", 1, 0, "gate", "{\"gate\":\"same-lease-a\"}", 0,
+        ItemBatch.range(0, 1)), jobA.ref()));
+    worker.tell(new ProcessChunk(new ChunkTask("b", 1, 0, "gate", "{\"gate\":\"same-lease-b\"}", 0,
+        ItemBatch.range(0, 1)), jobB.ref()));
+    worker.tell(new ProcessChunk(new ChunkTask("c", 1, 0, "square", "{}", 0, ItemBatch.range(0, 1)), job.ref()));
+    gateA.awaitStarted();
+    gateB.awaitStarted();
+    worker.tell(WorkerProtocol.Reregister.INSTANCE);
+    WorkerDemand d = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    assertEquals(2, d.busy());
+    assertEquals(3, d.held(), "the third chunk waits for a slot");
+
+    TestProbe<Done> drained = testKit.createTestProbe(Done.class);
+    worker.tell(new Worker.Drain(drained.ref()));
+    assertEquals(new ChunkReturned(1, worker), job.expectMessageClass(ChunkReturned.class, WAIT));
+    coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    gateA.open();
+    assertEquals(1, jobA.expectMessageClass(ChunkProcessed.class, WAIT).leaseId());
+    // a's chunk is done, b's still runs: the worker must wait for it before it leaves
+    gateB.open();
+    assertEquals(1, jobB.expectMessageClass(ChunkProcessed.class, WAIT).leaseId());
+    coordinator.expectMessage(WAIT, new CoordinatorProtocol.WorkerLeaving(worker));
+    drained.expectMessage(WAIT, Done.getInstance());
+  }
+
+  /**
+   * A message the worker cannot handle (a chunk without its task, which only a bug could send)
+   * makes it throw. It restarts clean: what ran is cancelled, the coordinator is told (so it
+   * re-sends those chunks), the new instance states a fresh demand and works, and no result from
+   * before the restart is sent.
+   */
+  @Test
+  void aWorkerThatThrowsRestartsCleanAndWorksOn() throws InterruptedException {
+    ActorRef<WorkerProtocol.Command> worker = started(2, 0);
+    Gate.State gate = Gate.create("restart");
+    ProcessChunk before = chunk("j", "gate", "{\"gate\":\"restart\"}", 0, ItemBatch.range(0, 1));
+    worker.tell(before);
+    gate.awaitStarted();
+
+    worker.tell(new ProcessChunk(null, job.ref()));
+    coordinator.expectMessage(WAIT, new CoordinatorProtocol.WorkerRestarted(worker));
+    WorkerDemand fresh = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    assertEquals(0, fresh.received());
+    assertEquals(2, fresh.wanted());
+    assertEquals(0, fresh.held());
+    job.awaitAssert(WAIT, () -> {
+      assertEquals(1, gate.interrupted(), "the chunk from before the restart still runs");
+      return null;
+    });
+
+    ProcessChunk after = chunk("j", "square", "{}", 0, ItemBatch.range(3, 2));
+    worker.tell(after);
+    ChunkProcessed p = job.expectMessageClass(ChunkProcessed.class, WAIT);
+    assertEquals(after.task().leaseId(), p.leaseId(), "a result from before the restart was sent");
+    assertArrayEquals(new long[] {9, 16}, p.results().longs());
+    assertEquals(1, coordinator.expectMessageClass(WorkerDemand.class, WAIT).received());
+  }
+
   @Test
   void itAsksOnlyForWhatItCanHold() throws InterruptedException {
     ActorRef<WorkerProtocol.Command> worker = started(1, 1);

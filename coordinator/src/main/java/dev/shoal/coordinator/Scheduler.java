@@ -1,0 +1,309 @@
+package dev.shoal.coordinator;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * Who gets which worker capacity: the coordinator's scheduling rules without the actor. It keeps
+ * each worker's credits (what it asked for less what was sent since), the one offer in flight,
+ * the workers reserved to run a job's suspect chunk alone, and the jobs in submission order. The
+ * coordinator tells it what happened and sends the offers {@link #next()} decides.
+ *
+ * <p>Guarantees: at most one offer is in flight, so the oldest job with work gets every free slot
+ * before a younger job gets any; a worker is never offered more than it asked for, less what it was
+ * sent and has not yet acknowledged, and never a negative amount; a reserved worker is offered to
+ * its job alone, one chunk, once it holds nothing; a job or worker that goes away takes nothing
+ * with it: the credits of an offer in flight to it come back, and its reservations end.
+ *
+ * <p>Caveat: when a job ends without answering an offer, what it may have used of it is unknown;
+ * the credits come back whole and a worker's next statement that it received more than was counted
+ * resets the count, so a worker may be sent, once, up to that offer's chunks more than it asked for
+ * (it queues them; the coordinator tells it to cancel the failed job's chunks, so those end at
+ * once), and a suspect chunk may then share that worker with a chunk still on its way to it. Not
+ * thread-safe: one owner, the coordinator actor.
+ *
+ * @param <W> how a worker is named (the worker's actor ref in the coordinator)
+ */
+final class Scheduler<W> {
+
+  /** {@code chunks} more chunks may be sent to {@code worker}. */
+  record Credit<W>(W worker, int chunks) {}
+
+  /**
+   * Offer {@code credits} to job {@code jobId}; {@code slots} is the capacity of the workers
+   * offered (to size chunks). An {@code isolated} offer is one emptied worker reserved for the
+   * job's next suspect chunk.
+   */
+  record Offer<W>(String jobId, List<Credit<W>> credits, int slots, boolean isolated) {}
+
+  private static final class JobSlot {
+    boolean hasWork = true;
+    boolean wantsIsolation;
+  }
+
+  private static final class WorkerSlot {
+    int wanted;
+    long received;
+    long sent;
+    int slots;
+    int held;
+    boolean draining;
+    /** The job this worker is being emptied for, to run that job's suspect chunk alone; null if none. */
+    String reservedFor;
+    boolean isolationRunning;
+
+    int credits() {
+      return draining || reservedFor != null ? 0 : (int) Math.max(0, wanted - inTransit());
+    }
+
+    long inTransit() {
+      return Math.max(0, sent - received);
+    }
+
+    /** Holds nothing and has nothing on the way. */
+    boolean idle() {
+      return inTransit() == 0 && held == 0;
+    }
+
+    long holding() {
+      return inTransit() + held;
+    }
+
+    void endReservation() {
+      reservedFor = null;
+      isolationRunning = false;
+    }
+  }
+
+  private final LinkedHashMap<String, JobSlot> jobs = new LinkedHashMap<>();
+  private final LinkedHashMap<W, WorkerSlot> workers = new LinkedHashMap<>();
+  private final BiConsumer<String, W> onReserve;
+  private Offer<W> inFlight;
+
+  /** {@code onReserve} hears (job, worker) when a worker starts being emptied for a job's suspect chunk. */
+  Scheduler(BiConsumer<String, W> onReserve) {
+    this.onReserve = onReserve;
+  }
+
+  // --- jobs ---
+
+  /** A new job queues behind every job already known; it is taken to have work until it says otherwise. */
+  void jobAdded(String jobId) {
+    jobs.putIfAbsent(jobId, new JobSlot());
+  }
+
+  /** What a job said of itself outside an offer. */
+  void jobWork(String jobId, boolean hasWork, boolean wantsIsolation) {
+    JobSlot j = jobs.get(jobId);
+    if (j != null) {
+      j.hasWork = hasWork;
+      j.wantsIsolation = wantsIsolation;
+    }
+  }
+
+  /** The job answered its offer: {@code leftover} is what it did not use. */
+  void offerAnswered(String jobId, List<Credit<W>> leftover, boolean hasWork, boolean wantsIsolation) {
+    if (inFlight != null && inFlight.jobId().equals(jobId)) {
+      inFlight = null;
+    }
+    giveBack(leftover);
+    jobWork(jobId, hasWork, wantsIsolation);
+  }
+
+  /** The job's suspect chunk on {@code worker} is answered, handed back or lost: the worker is free for all. */
+  void isolationDone(String jobId, W worker) {
+    WorkerSlot w = workers.get(worker);
+    if (w != null && jobId.equals(w.reservedFor)) {
+      w.endReservation();
+    }
+  }
+
+  /**
+   * The job is gone (finished, or its actor failed). An offer in flight to it comes back whole, and
+   * every worker reserved for it is free again. Returns true if the job was known.
+   */
+  boolean jobEnded(String jobId) {
+    boolean known = jobs.remove(jobId) != null;
+    if (inFlight != null && inFlight.jobId().equals(jobId)) {
+      giveBack(inFlight.credits());
+      inFlight = null;
+    }
+    for (WorkerSlot w : workers.values()) {
+      if (jobId.equals(w.reservedFor)) {
+        w.endReservation();
+      }
+    }
+    return known;
+  }
+
+  // --- workers ---
+
+  /**
+   * A worker's stated demand. Returns true if the worker was not known (it joined).
+   *
+   * @param wanted how many more chunks it can take now
+   * @param received how many it has received in all
+   */
+  boolean demand(W worker, int wanted, long received, int slots, int held, boolean draining) {
+    WorkerSlot w = workers.get(worker);
+    boolean joined = w == null;
+    if (joined) {
+      w = new WorkerSlot();
+      w.sent = received;
+      workers.put(worker, w);
+    }
+    w.wanted = Math.max(0, wanted);
+    w.received = received;
+    // it has more than was counted as sent: the count missed chunks a failed job sent, so it restarts here
+    w.sent = Math.max(w.sent, received);
+    w.slots = slots;
+    w.held = held;
+    w.draining = draining;
+    return joined;
+  }
+
+  /**
+   * The worker left or was taken for lost: forget it. What it held is its jobs' business (they
+   * re-send its leases); its part of an offer in flight is simply not given back. Returns true if
+   * it was known.
+   */
+  boolean workerGone(W worker) {
+    return workers.remove(worker) != null;
+  }
+
+  boolean knows(W worker) {
+    return workers.containsKey(worker);
+  }
+
+  /** Chunks the worker may be sent now. */
+  int credits(W worker) {
+    WorkerSlot w = workers.get(worker);
+    return w == null ? 0 : w.credits();
+  }
+
+  /** Chunks the worker holds or has on the way to it. */
+  long holding(W worker) {
+    WorkerSlot w = workers.get(worker);
+    return w == null ? 0 : w.holding();
+  }
+
+  /** The job the worker is reserved for, if any. */
+  Optional<String> reservedFor(W worker) {
+    WorkerSlot w = workers.get(worker);
+    return Optional.ofNullable(w == null ? null : w.reservedFor);
+  }
+
+  Optional<Offer<W>> inFlight() {
+    return Optional.ofNullable(inFlight);
+  }
+
+  /** The jobs in the order they are served. */
+  List<String> jobOrder() {
+    return List.copyOf(jobs.keySet());
+  }
+
+  // --- the decision ---
+
+  /**
+   * The next offer to send, if any, now counted as in flight until {@link #offerAnswered} or
+   * {@link #jobEnded}. Suspect chunks come first: the oldest job that has one gets its reserved
+   * worker once that worker is empty. Otherwise every free credit goes to the oldest job with work.
+   */
+  Optional<Offer<W>> next() {
+    if (inFlight != null) {
+      return Optional.empty();
+    }
+    Offer<W> offer = isolate();
+    if (offer == null) {
+      offer = headOffer();
+    }
+    inFlight = offer;
+    return Optional.ofNullable(offer);
+  }
+
+  private Offer<W> headOffer() {
+    String head = null;
+    for (Map.Entry<String, JobSlot> e : jobs.entrySet()) {
+      if (e.getValue().hasWork) {
+        head = e.getKey();
+        break;
+      }
+    }
+    if (head == null) {
+      return null;
+    }
+    List<Credit<W>> credits = new ArrayList<>();
+    int slots = 0;
+    for (Map.Entry<W, WorkerSlot> e : workers.entrySet()) {
+      WorkerSlot w = e.getValue();
+      if (w.draining) {
+        continue;
+      }
+      slots += w.slots;
+      int c = w.credits();
+      if (c > 0) {
+        credits.add(new Credit<>(e.getKey(), c));
+        w.sent += c;
+      }
+    }
+    return credits.isEmpty() ? null : new Offer<>(head, List.copyOf(credits), slots, false);
+  }
+
+  /**
+   * For the oldest job that wants a suspect chunk run alone, reserves a worker (the one holding
+   * least), gives it nothing more, and once it is empty offers it to that job alone. While that
+   * reserved worker is still emptying, the other workers go on being offered as usual, and a
+   * younger job's reserved worker is offered to it even while an older job waits for a worker to
+   * reserve.
+   */
+  private Offer<W> isolate() {
+    for (Map.Entry<String, JobSlot> e : jobs.entrySet()) {
+      if (!e.getValue().wantsIsolation) {
+        continue;
+      }
+      String jobId = e.getKey();
+      Map.Entry<W, WorkerSlot> reserved = workers.entrySet().stream()
+          .filter(w -> jobId.equals(w.getValue().reservedFor))
+          .findFirst()
+          .orElseGet(() -> workers.entrySet().stream()
+              .filter(w -> w.getValue().reservedFor == null && !w.getValue().draining)
+              .min(Comparator.comparingLong(w -> w.getValue().holding()))
+              .orElse(null));
+      if (reserved == null) {
+        // every worker is reserved for a younger job: those must still get their offers, or all wait
+        continue;
+      }
+      WorkerSlot w = reserved.getValue();
+      if (w.reservedFor == null) {
+        w.reservedFor = jobId;
+        onReserve.accept(jobId, reserved.getKey());
+      }
+      if (w.isolationRunning || !w.idle()) {
+        continue;
+      }
+      w.isolationRunning = true;
+      w.sent += 1;
+      e.getValue().wantsIsolation = false;
+      return new Offer<>(jobId, List.of(new Credit<>(reserved.getKey(), 1)), w.slots, true);
+    }
+    return null;
+  }
+
+  private void giveBack(List<Credit<W>> credits) {
+    for (Credit<W> c : credits) {
+      WorkerSlot w = workers.get(c.worker());
+      if (w != null) {
+        w.sent -= c.chunks();
+        if (w.reservedFor != null) {
+          // a reserved worker is only ever offered alone: its suspect chunk was not taken after all
+          w.endReservation();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package dev.shoal.coordinator.job;
+
+import dev.shoal.protocol.ChunkResults;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * A job's source and sink, shared by the job actor (which writes and, at its end, closes) and the
+ * coordinator (which closes them for a job whose actor failed or was stopped before it ended).
+ * Writes and the close run one after another on the sink executor, in the order they were asked.
+ *
+ * <p>Guarantees: the sink is closed exactly once, after every write asked before it (a write that
+ * failed does not hold the close back), with the status of the first {@link #close}; the source is
+ * closed then too. A write asked after the close is dropped. Thread-safe.
+ *
+ * <p>Caveat: a write that blocks forever (a consumer that never reads) holds the close back too.
+ */
+public final class JobIo {
+
+  private final ItemSource source;
+  private final ResultSink sink;
+  private final Executor sinkExecutor;
+  private final CompletableFuture<JobStatus> closed = new CompletableFuture<>();
+  private CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+  private JobStatus closedWith;
+
+  public JobIo(ItemSource source, ResultSink sink, Executor sinkExecutor) {
+    this.source = source;
+    this.sink = sink;
+    this.sinkExecutor = sinkExecutor;
+  }
+
+  public ItemSource source() {
+    return source;
+  }
+
+  /** Queues a write behind the earlier ones; completes when it is written, exceptionally if it failed. */
+  public synchronized CompletableFuture<Void> write(long firstIndex, ChunkResults results) {
+    if (closedWith != null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    chain = chain.thenRunAsync(() -> {
+      try {
+        sink.write(firstIndex, results);
+      } catch (Exception e) {
+        throw new CompletionException(e);
+      }
+    }, sinkExecutor);
+    return chain;
+  }
+
+  /**
+   * Closes the source now and the sink once the writes before it are done. Only the first call
+   * counts: it returns true, every later one false.
+   */
+  public boolean close(JobStatus status) {
+    CompletableFuture<Void> before;
+    synchronized (this) {
+      if (closedWith != null) {
+        return false;
+      }
+      closedWith = status;
+      before = chain;
+    }
+    source.close();
+    try {
+      before.handle((v, e) -> null).thenRunAsync(() -> {
+        try {
+          sink.close(status);
+        } catch (Exception e) {
+          throw new CompletionException(e);
+        }
+      }, sinkExecutor).whenComplete((v, e) -> {
+        if (e == null) {
+          closed.complete(status);
+        } else {
+          closed.completeExceptionally(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // the actor system is shutting down its dispatchers: the sink cannot be closed any more
+      closed.completeExceptionally(e);
+    }
+    return true;
+  }
+
+  /** The status the sink was (or is being) closed with, or null while it is open. */
+  public synchronized JobStatus closedWith() {
+    return closedWith;
+  }
+
+  /** Completes with the closing status once the sink has closed, exceptionally if its close failed. */
+  public CompletableFuture<JobStatus> closed() {
+    return closed;
+  }
+}
