@@ -186,6 +186,19 @@ class ClientCommandsTest {
     assertEquals("shoal: bad coordinator URL 'localhost:8080': expected http://HOST:PORT\n", badUrl.err());
   }
 
+  @Test
+  void aChunkSizeOverTheLimitIsOneLineAndExit2ForSubmitAsForRun() throws Exception {
+    String expected = "shoal: chunkSize 2147483647 exceeds shoal.coordinator.limits.max-chunk-items (10000)\n";
+    Ran submit = shoal("submit", "--coordinator", served.url(), "--fn", "echo", "--range", "0:9223372036854775807",
+        "--chunk-size", "2147483647", "--no-progress");
+    assertEquals(2, submit.code(), submit.err());
+    assertEquals(expected, submit.err());
+    Ran run = shoal("run", "--workers", "1", "--fn", "echo", "--range", "0:9223372036854775807", "--chunk-size", "2147483647");
+    assertEquals(2, run.code(), run.err());
+    assertEquals(expected, run.err());
+    assertEquals("", run.out());
+  }
+
   /** Runs {@code shoal args} in this JVM, capturing what it prints. */
   private static Ran shoal(String... args) {
     PrintStream out = System.out;

@@ -74,7 +74,13 @@ class ShoalCliIT {
         Arguments.of(List.of("--fn", "square", "--range", "5:1"), "shoal: bad --range '5:1': the end 1 is before the start 5"),
         Arguments.of(List.of("--fn", "square", "--items", "no-such-file.jsonl"), "shoal: cannot read --items file 'no-such-file.jsonl'"),
         Arguments.of(List.of("--fn", "square", "--range", "0:3", "--arg", "foo"), "shoal: bad --arg 'foo': expected KEY=VALUE"),
-        Arguments.of(List.of("--fn", "square", "--range", "0:3", "--bogus"), "shoal: Unknown option: '--bogus'"));
+        Arguments.of(List.of("--fn", "square", "--range", "0:3", "--bogus"), "shoal: Unknown option: '--bogus'"),
+        // the request that once cost every worker its JVM
+        Arguments.of(List.of("--fn", "echo", "--range", "0:9223372036854775807", "--chunk-size", "2147483647"),
+            "shoal: chunkSize 2147483647 exceeds shoal.coordinator.limits.max-chunk-items (10000)"),
+        Arguments.of(List.of("--fn", "echo", "--range", "-9223372036854775808:9223372036854775807"),
+            "shoal: bad --range '-9223372036854775808:9223372036854775807': range -9223372036854775808..9223372036854775807"
+                + " holds more than 9223372036854775807 items"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -87,6 +93,16 @@ class ShoalCliIT {
     assertEquals(1, r.stderr().size(), r.stderr().toString());
     assertTrue(r.stderr().get(0).startsWith(expectedStart), r.stderr().get(0));
     assertEquals("", r.stdout());
+  }
+
+  @Test
+  void aLineOverMaxItemBytesFailsTheJobNamingTheLimitNotTheProcess() throws Exception {
+    // 2 MiB with no line break: read whole, it would be one 2 MiB item (a larger one, an OOM)
+    Run r = shoal("1\n" + "7".repeat(2 << 20) + "\n3\n", "run", "--fn", "echo", "--items", "-");
+    assertEquals(ExitCodes.INTERNAL, r.exit(), r.stderr().toString());
+    assertSummary(r, "FAILED");
+    assertTrue(r.stderr().get(0).endsWith("(line 2 is longer than shoal.coordinator.limits.max-item-bytes (1048576))"),
+        r.stderr().get(0));
   }
 
   @Test

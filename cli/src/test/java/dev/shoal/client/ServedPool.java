@@ -1,5 +1,6 @@
 package dev.shoal.client;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,9 +27,14 @@ public final class ServedPool implements AutoCloseable {
   }
 
   public static ServedPool start() throws Exception {
+    return start(ConfigFactory.empty());
+  }
+
+  /** The same with {@code config} on top of the defaults (say, other limits). */
+  public static ServedPool start(Config config) throws Exception {
     Path spool = Files.createTempDirectory("shoal-client-test");
     LocalPool pool = LocalPool.start(new LocalPool.Options(2, null, true,
-        ConfigFactory.parseString("shoal.coordinator.spool-dir = \"" + spool + "\"")));
+        ConfigFactory.parseString("shoal.coordinator.spool-dir = \"" + spool + "\"").withFallback(config)));
     ServerBinding binding = pool.serveHttp("127.0.0.1", 0, TOKEN).toCompletableFuture().get(30, TimeUnit.SECONDS);
     Files.writeString(spool.resolveSibling(spool.getFileName() + ".token"), TOKEN + "\n");
     return new ServedPool(pool, "http://127.0.0.1:" + binding.localAddress().getPort(), spool);

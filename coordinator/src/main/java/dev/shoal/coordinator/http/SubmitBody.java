@@ -56,10 +56,10 @@ final class SubmitBody {
 
   static Submission parse(byte[] body, JobLimits limits) {
     SubmitBody b = new SubmitBody(body, limits);
-    try (JsonParser p = limits.jsonFactory().createParser(body)) {
+    try (JsonParser p = limits.bodyFactory().createParser(body)) {
       b.read(p);
     } catch (StreamConstraintsException e) {
-      throw ApiError.badRequest(limits.overLimit("the body", e));
+      throw ApiError.badRequest(limits.overLimit("the job's items or args", e));
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       throw ApiError.badRequest("the body is not valid JSON: " + e.getOriginalMessage()

@@ -43,6 +43,7 @@ public final class JobLimits {
   private final int maxQueuedJobs;
   private final Duration retryAfter;
   private final JsonFactory json;
+  private final JsonFactory body;
 
   public JobLimits(int maxChunkItems, long maxChunkBytes, int maxItemBytes, int maxArgsBytes, int maxNestingDepth,
       int maxNumberLength, int maxQueuedJobs, Duration retryAfter) {
@@ -66,13 +67,10 @@ public final class JobLimits {
     this.maxNumberLength = maxNumberLength;
     this.maxQueuedJobs = maxQueuedJobs;
     this.retryAfter = retryAfter;
-    this.json = JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder()
-            .maxNestingDepth(maxNestingDepth)
-            .maxStringLength(maxItemBytes)
-            .maxNumberLength(maxNumberLength)
-            .build())
-        .build();
+    this.json = factory(maxNestingDepth);
+    // a body holds an item two levels down ({"items": [item]}) and the args one level down: an item
+    // or args at the limit must pass, args one level over it are then named by args()
+    this.body = factory(maxNestingDepth + 2);
   }
 
   public static JobLimits fromConfig(Config config) {
@@ -125,9 +123,24 @@ public final class JobLimits {
     return retryAfter;
   }
 
-  /** A parser factory that enforces nesting depth, string length and number length as it reads. */
+  /** A parser factory for one value (an item, the args) that enforces nesting depth, string length and number length as it reads. */
   public JsonFactory jsonFactory() {
     return json;
+  }
+
+  /** The same for a whole {@code POST /jobs} body, whose own object and items array add two levels. */
+  public JsonFactory bodyFactory() {
+    return body;
+  }
+
+  private JsonFactory factory(int depth) {
+    return JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNestingDepth(depth)
+            .maxStringLength(maxItemBytes)
+            .maxNumberLength(maxNumberLength)
+            .build())
+        .build();
   }
 
   // --- checks: each returns the problem, or empty when the value is within its limit ---
@@ -199,19 +212,19 @@ public final class JobLimits {
   }
 
   /**
-   * Names the limit a parser stopped at, for a value described as {@code what} ("the body", "args").
+   * Names the limit a parser stopped at, for values described as {@code what} ("args", "the items or args").
    * Jackson's own message names its own setting, which a Shoal user cannot change.
    */
   public String overLimit(String what, StreamConstraintsException e) {
     String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
     if (m.contains("nesting")) {
-      return what + " nests deeper than " + PATH + ".max-nesting-depth (" + maxNestingDepth + ")";
+      return what + " nest deeper than " + PATH + ".max-nesting-depth (" + maxNestingDepth + ")";
     }
     if (m.contains("number")) {
-      return what + " holds a number longer than " + PATH + ".max-number-length (" + maxNumberLength + " digits)";
+      return what + " hold a number longer than " + PATH + ".max-number-length (" + maxNumberLength + " digits)";
     }
     if (m.contains("string") || m.contains("name")) {
-      return what + " holds a string longer than " + PATH + ".max-item-bytes (" + maxItemBytes + ")";
+      return what + " hold a string longer than " + PATH + ".max-item-bytes (" + maxItemBytes + ")";
     }
     return what + " is over a limit: " + e.getOriginalMessage();
   }

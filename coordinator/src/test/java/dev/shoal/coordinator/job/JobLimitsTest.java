@@ -72,7 +72,7 @@ class JobLimitsTest {
   @Test
   void argsNestedUpToMaxNestingDepthPassAndOneLevelDeeperIsRefused() {
     assertEquals(Optional.empty(), limits.args("{\"a\":[[[1]]]}"));
-    assertEquals("args nests deeper than shoal.coordinator.limits.max-nesting-depth (4)",
+    assertEquals("args nest deeper than shoal.coordinator.limits.max-nesting-depth (4)",
         limits.args("{\"a\":[[[[1]]]]}").orElseThrow());
   }
 
@@ -100,12 +100,21 @@ class JobLimitsTest {
 
   @Test
   void theParserStopsAtTheLimitsAndTheMessageNamesOurs() throws Exception {
-    assertEquals("the body nests deeper than shoal.coordinator.limits.max-nesting-depth (4)",
-        parseFailure("[[[[[1]]]]]"));
-    assertEquals("the body holds a number longer than shoal.coordinator.limits.max-number-length (5 digits)",
-        parseFailure("[123456]"));
-    assertEquals("the body holds a string longer than shoal.coordinator.limits.max-item-bytes (40)",
-        parseFailure("[\"" + "s".repeat(41) + "\"]"));
+    assertEquals("the items nest deeper than shoal.coordinator.limits.max-nesting-depth (4)",
+        parseFailure(limits.jsonFactory(), "[[[[[1]]]]]"));
+    assertEquals("the items hold a number longer than shoal.coordinator.limits.max-number-length (5 digits)",
+        parseFailure(limits.jsonFactory(), "[123456]"));
+    assertEquals("the items hold a string longer than shoal.coordinator.limits.max-item-bytes (40)",
+        parseFailure(limits.jsonFactory(), "[\"" + "s".repeat(41) + "\"]"));
+    // a body: its object and items array come on top of an item's own depth
+    String itemAtTheLimit = "[[[[1]]]]";
+    assertEquals("the items nest deeper than shoal.coordinator.limits.max-nesting-depth (4)",
+        parseFailure(limits.bodyFactory(), "{\"items\": [[" + itemAtTheLimit + "]]}"));
+    try (JsonParser p = limits.bodyFactory().createParser("{\"items\": [" + itemAtTheLimit + "]}")) {
+      while (p.nextToken() != null) {
+        p.getText();
+      }
+    }
     try (JsonParser p = limits.jsonFactory().createParser("[[[[12345, \"" + "s".repeat(40) + "\"]]]]")) {
       while (p.nextToken() != null) {
         p.getText();
@@ -195,13 +204,13 @@ class JobLimitsTest {
     assertThrows(IllegalArgumentException.class, () -> new JobLimits(0, 100, 40, 30, 4, 5, 3, Duration.ofSeconds(1)));
   }
 
-  private String parseFailure(String json) throws Exception {
-    try (JsonParser p = limits.jsonFactory().createParser(json)) {
+  private String parseFailure(com.fasterxml.jackson.core.JsonFactory factory, String json) throws Exception {
+    try (JsonParser p = factory.createParser(json)) {
       while (p.nextToken() != null) {
         p.getText();
       }
     } catch (StreamConstraintsException e) {
-      return limits.overLimit("the body", e);
+      return limits.overLimit("the items", e);
     }
     throw new AssertionError("parsed within the limits: " + json);
   }
