@@ -67,16 +67,18 @@ public final class WorkerNode implements Callable<Integer> {
       return Behaviors.empty();
     }), "shoal", config);
     ActorRef<WorkerProtocol.Command> worker = workerRef.get();
+    // a downed worker has no coordinator to hand chunks back to; they are re-sent when it is removed
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-worker",
-        () -> AskPattern.<WorkerProtocol.Command, Done>ask(worker, Worker.Drain::new, drainTimeout, system.scheduler())
-            .exceptionally(e -> Done.getInstance()));
+        () -> NodeOptions.wasDowned(system) ? CompletableFuture.completedFuture(Done.getInstance())
+            : AskPattern.<WorkerProtocol.Command, Done>ask(worker, Worker.Drain::new, drainTimeout, system.scheduler())
+                .exceptionally(e -> Done.getInstance()));
     if (node.managementEnabled()) {
       Management.start(system);
     }
     system.log().info("worker node up at {} with {} slots, seeds {}", system.address(), settings.slots(),
         config.getStringList("pekko.cluster.seed-nodes"));
-    system.getWhenTerminated().toCompletableFuture().join();
+    int exit = NodeOptions.awaitExit(system);
     executors.close();
-    return 0;
+    return exit;
   }
 }
