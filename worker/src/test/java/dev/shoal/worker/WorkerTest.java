@@ -34,6 +34,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -375,6 +376,13 @@ class WorkerTest {
     assertEquals(after.task().leaseId(), p.leaseId(), "a result from before the restart was sent");
     assertArrayEquals(new long[] {9, 16}, p.results().longs());
     assertEquals(1, coordinator.expectMessageClass(WorkerDemand.class, WAIT).received());
+    // still listed for /cluster: a registration belongs to the actor, which a restart keeps
+    TestProbe<Receptionist.Listing> listing = testKit.createTestProbe(Receptionist.Listing.class);
+    listing.awaitAssert(WAIT, () -> {
+      testKit.system().receptionist().tell(Receptionist.find(WorkerProtocol.WORKER_KEY, listing.ref()));
+      assertTrue(listing.receiveMessage().getServiceInstances(WorkerProtocol.WORKER_KEY).contains(worker));
+      return null;
+    });
   }
 
   @Test
