@@ -30,9 +30,22 @@ final class Cluster implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Node> extra = new ArrayList<>();
   private final boolean testFunctions;
+  private final Path plugins;
+  private final List<String> everyJvm;
   private int started;
 
   Cluster(String name, boolean testFunctions) throws Exception {
+    this(name, testFunctions, null, List.of(), List.of());
+  }
+
+  /**
+   * A cluster whose nodes load the function jars in {@code plugins} (null: none); {@code
+   * coordinatorJvm} are extra JVM options of the coordinator, {@code everyJvm} of every node.
+   */
+  Cluster(String name, boolean testFunctions, Path plugins, List<String> coordinatorJvm, List<String> everyJvm)
+      throws Exception {
+    this.plugins = plugins;
+    this.everyJvm = everyJvm;
     logs = Files.createDirectories(Path.of("target", "it-logs", name + "-" + System.currentTimeMillis()));
     clusterPort = Node.freePort();
     httpPort = Node.freePort();
@@ -41,21 +54,36 @@ final class Cluster implements AutoCloseable {
     if (testFunctions) {
       args.add("--enable-test-functions");
     }
+    if (plugins != null) {
+      args.addAll(List.of("--plugins", plugins.toString()));
+    }
     this.testFunctions = testFunctions;
-    coordinator = Node.start("coordinator", logs, clusterPort, args.toArray(String[]::new));
+    List<String> jvm = new ArrayList<>(everyJvm);
+    jvm.addAll(coordinatorJvm);
+    coordinator = Node.start("coordinator", logs, clusterPort, jvm, args.toArray(String[]::new));
     awaitJson("/cluster", j -> true, Duration.ofSeconds(60), "the coordinator's HTTP API");
   }
 
 
   /** Starts a worker JVM with {@code slots} slots; returns at once (see {@link #awaitWorkers}). */
   Node startWorker(int slots) throws IOException {
+    return startWorker(slots, List.of());
+  }
+
+  /** As {@link #startWorker(int)}, with extra JVM options for this worker. */
+  Node startWorker(int slots, List<String> jvmOptions) throws IOException {
     int port = Node.freePort();
     List<String> args = new ArrayList<>(List.of("worker", "--host", "127.0.0.1", "--port", String.valueOf(port),
         "--seeds", "127.0.0.1:" + clusterPort, "--slots", String.valueOf(slots)));
     if (testFunctions) {
       args.add("--enable-test-functions");
     }
-    Node w = Node.start("worker-" + (++started), logs, port, args.toArray(String[]::new));
+    if (plugins != null) {
+      args.addAll(List.of("--plugins", plugins.toString()));
+    }
+    List<String> jvm = new ArrayList<>(everyJvm);
+    jvm.addAll(jvmOptions);
+    Node w = Node.start("worker-" + (++started), logs, port, jvm, args.toArray(String[]::new));
     workers.add(w);
     return w;
   }
@@ -155,6 +183,27 @@ final class Cluster implements AutoCloseable {
       Thread.sleep(50);
     }
     throw new AssertionError("timed out waiting for " + what + "; last answer: " + last + "\n" + logs());
+  }
+
+  /** The worker's entry in {@code /cluster}, or a missing node if the coordinator does not list it. */
+  static JsonNode workerEntry(JsonNode cluster, Node worker) {
+    for (JsonNode w : cluster.path("workers")) {
+      if (w.path("node").asText().endsWith(":" + worker.port)) {
+        return w;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  /** Waits until {@code what} holds, polling every 50 ms; fails with every node's log after {@code limit}. */
+  void await(java.util.function.BooleanSupplier what, Duration limit, String description) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!what.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + description + "\n" + logs());
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** Every node's log, for a failure message. */
