@@ -69,7 +69,8 @@ class FailurePromisesTest {
   /**
    * Three workers of two slots each, so the worker that first dies of the poison item also holds
    * innocent chunks, and a suspect chunk could share a worker with others if the coordinator did
-   * not empty one for it. Poison item 13 in chunk [8, 16): the whole chunk dies once among others,
+   * not empty one for it; 250 chunks of 30 ms keep every worker busy while the suspect waits for an
+   * emptied one. Poison item 13 in chunk [8, 16): the whole chunk dies once among others,
    * then twice alone (three deaths), then each half holding the item dies alone once before it is
    * halved again, until item 13 alone dies for the third time and fails as WorkerLost.
    */
@@ -81,12 +82,12 @@ class FailurePromisesTest {
     spawned.add(testKit.spawn(SlottedMortalWorkers.create(coordinator, functions.infos(), 3, 2, 13,
         Duration.ofMillis(30), handedOut, deaths)));
     RecordingSink sink = new RecordingSink();
-    submit(coordinator, new JobRequest("echo", "{}", 8, true, 0), new RangeSource(0, 32), sink);
+    submit(coordinator, new JobRequest("echo", "{}", 8, true, 0), new RangeSource(0, 2000), sink);
 
     JobStatus s = sink.awaitClosed();
     assertEquals(JobState.COMPLETED_WITH_ERRORS, s.state());
     assertEquals(1, s.errors());
-    Map<Long, String> expected = identity(32);
+    Map<Long, String> expected = identity(2000);
     expected.put(13L, "!WorkerLost: the worker running this item died 3 times");
     assertEquals(expected, sink.outcomes());
 
