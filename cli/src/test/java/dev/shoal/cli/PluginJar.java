@@ -48,12 +48,20 @@ public final class PluginJar {
 
   /** Writes {@code triple.jar} into {@code pluginsDir} (created if missing) and returns the folder. */
   public static Path build(Path work, Path pluginsDir) throws IOException {
-    Path src = work.resolve("src/plug/Triple.java");
+    return build(work, pluginsDir, "Triple", SOURCE);
+  }
+
+  /**
+   * Compiles {@code source}, the class {@code plug.<simpleName>} implementing {@link ShoalFunction},
+   * into {@code <simpleName>.jar} (lower case) in {@code pluginsDir}; returns the folder.
+   */
+  public static Path build(Path work, Path pluginsDir, String simpleName, String source) throws IOException {
+    Path src = work.resolve("src/plug/" + simpleName + ".java");
     Path classes = work.resolve("classes");
     Files.createDirectories(src.getParent());
     Files.createDirectories(classes);
     Files.createDirectories(pluginsDir);
-    Files.writeString(src, SOURCE);
+    Files.writeString(src, source);
 
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     StringWriter diagnostics = new StringWriter();
@@ -64,9 +72,10 @@ public final class PluginJar {
       throw new IllegalStateException("the plugin did not compile: " + diagnostics);
     }
 
-    try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(pluginsDir.resolve("triple.jar")))) {
-      add(jar, "plug/Triple.class", Files.readAllBytes(classes.resolve("plug/Triple.class")));
-      add(jar, "META-INF/services/" + ShoalFunction.class.getName(), "plug.Triple\n".getBytes(StandardCharsets.UTF_8));
+    String jarName = simpleName.toLowerCase(java.util.Locale.ROOT) + ".jar";
+    try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(pluginsDir.resolve(jarName)))) {
+      add(jar, "plug/" + simpleName + ".class", Files.readAllBytes(classes.resolve("plug/" + simpleName + ".class")));
+      add(jar, "META-INF/services/" + ShoalFunction.class.getName(), ("plug." + simpleName + "\n").getBytes(StandardCharsets.UTF_8));
     }
     return pluginsDir;
   }

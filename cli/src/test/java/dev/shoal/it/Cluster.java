@@ -35,14 +35,32 @@ final class Cluster implements AutoCloseable {
   private final boolean testFunctions;
   private final boolean https;
   private HttpClient httpsClient;
+  private final Path plugins;
+  private final List<String> everyJvm;
   private int started;
 
   Cluster(String name, boolean testFunctions) throws Exception {
-    this(name, testFunctions, false);
+    this(name, testFunctions, false, null, List.of(), List.of());
   }
 
   /** With {@code https}, the coordinator serves its API over HTTPS with its node certificate, and requests trust its CA. */
   Cluster(String name, boolean testFunctions, boolean https) throws Exception {
+    this(name, testFunctions, https, null, List.of(), List.of());
+  }
+
+  /**
+   * A cluster whose nodes load the function jars in {@code plugins} (null: none); {@code
+   * coordinatorJvm} are extra JVM options of the coordinator, {@code everyJvm} of every node.
+   */
+  Cluster(String name, boolean testFunctions, Path plugins, List<String> coordinatorJvm, List<String> everyJvm)
+      throws Exception {
+    this(name, testFunctions, false, plugins, coordinatorJvm, everyJvm);
+  }
+
+  private Cluster(String name, boolean testFunctions, boolean https, Path plugins, List<String> coordinatorJvm,
+      List<String> everyJvm) throws Exception {
+    this.plugins = plugins;
+    this.everyJvm = everyJvm;
     logs = Files.createDirectories(Path.of("target", "it-logs", name + "-" + System.currentTimeMillis()));
     clusterPort = Node.freePort();
     httpPort = Node.freePort();
@@ -57,14 +75,24 @@ final class Cluster implements AutoCloseable {
       args.add("--https");
     }
     this.https = https;
+    if (plugins != null) {
+      args.addAll(List.of("--plugins", plugins.toString()));
+    }
     this.testFunctions = testFunctions;
-    coordinator = Node.start("coordinator", logs, clusterPort, args.toArray(String[]::new));
+    List<String> jvm = new ArrayList<>(everyJvm);
+    jvm.addAll(coordinatorJvm);
+    coordinator = Node.start("coordinator", logs, clusterPort, jvm, args.toArray(String[]::new));
     awaitJson("/cluster", j -> true, Duration.ofSeconds(60), "the coordinator's HTTP API");
   }
 
 
-  /** Starts a worker JVM with {@code slots} slots (and more flags); returns at once (see {@link #awaitWorkers}). */
+  /** Starts a worker JVM with {@code slots} slots and more flags; returns at once (see {@link #awaitWorkers}). */
   Node startWorker(int slots, String... extraArgs) throws IOException {
+    return startWorker(slots, List.of(), extraArgs);
+  }
+
+  /** As {@link #startWorker(int, String...)}, with extra JVM options for this worker. */
+  Node startWorker(int slots, List<String> jvmOptions, String... extraArgs) throws IOException {
     int port = Node.freePort();
     List<String> args = new ArrayList<>(List.of("worker", "--host", "127.0.0.1", "--port", String.valueOf(port),
         "--seeds", "127.0.0.1:" + clusterPort, "--slots", String.valueOf(slots), "--data-dir", dataDir.toString()));
@@ -72,7 +100,12 @@ final class Cluster implements AutoCloseable {
       args.add("--enable-test-functions");
     }
     args.addAll(List.of(extraArgs));
-    Node w = Node.start("worker-" + (++started), logs, port, args.toArray(String[]::new));
+    if (plugins != null) {
+      args.addAll(List.of("--plugins", plugins.toString()));
+    }
+    List<String> jvm = new ArrayList<>(everyJvm);
+    jvm.addAll(jvmOptions);
+    Node w = Node.start("worker-" + (++started), logs, port, jvm, args.toArray(String[]::new));
     workers.add(w);
     return w;
   }
@@ -201,6 +234,27 @@ final class Cluster implements AutoCloseable {
       Thread.sleep(50);
     }
     throw new AssertionError("timed out waiting for " + what + "; last answer: " + last + "\n" + logs());
+  }
+
+  /** The worker's entry in {@code /cluster}, or a missing node if the coordinator does not list it. */
+  static JsonNode workerEntry(JsonNode cluster, Node worker) {
+    for (JsonNode w : cluster.path("workers")) {
+      if (w.path("node").asText().endsWith(":" + worker.port)) {
+        return w;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  /** Waits until {@code what} holds, polling every 50 ms; fails with every node's log after {@code limit}. */
+  void await(java.util.function.BooleanSupplier what, Duration limit, String description) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!what.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + description + "\n" + logs());
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** Every node's log, for a failure message. */

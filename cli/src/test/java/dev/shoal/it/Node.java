@@ -27,13 +27,21 @@ final class Node implements AutoCloseable {
   }
 
   static Node start(String name, Path logDir, int port, String... args) throws IOException {
+    return start(name, logDir, port, List.of(), args);
+  }
+
+  /** As {@link #start(String, Path, int, String...)}, with extra JVM options (a -D setting, a smaller -Xmx). */
+  static Node start(String name, Path logDir, int port, List<String> jvmOptions, String... args) throws IOException {
     String jar = System.getProperty("shoal.jar");
     if (jar == null || !Files.exists(Path.of(jar))) {
       throw new IllegalStateException("system property shoal.jar must name the packaged jar, got " + jar);
     }
     // small heaps and C1 only: several JVMs share two cores, and these tests check behaviour, not speed
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar));
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    // later options win, so a test's -Xmx replaces the default above
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", jar));
     cmd.addAll(List.of(args));
     Path log = logDir.resolve(name + ".log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -51,6 +59,23 @@ final class Node implements AutoCloseable {
   void kill() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** {@code kill -STOP}: the JVM is frozen, its sockets stay open, it answers nothing until {@link #resume}. */
+  void freeze() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** {@code kill -CONT}: a frozen JVM runs on from where it was. */
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+    }
   }
 
   /** SIGTERM: the node's coordinated shutdown runs (a worker drains). */
@@ -74,6 +99,7 @@ final class Node implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {
+      // a frozen JVM ignores nothing but SIGKILL, which is what kill() sends
       kill();
     }
   }

@@ -184,6 +184,12 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private Behavior<JobProtocol.Command> onOffer(Offer offer) {
+    if (state.isFinal()) {
+      // a cancelled or failed job lives on until its sink is closed; a chunk it handed out meanwhile
+      // would run for nobody, and a hanging item would hold that worker's slot for good
+      coordinator.tell(new Coordinator.OfferUsed(id, offer.credits(), false, false));
+      return this;
+    }
     if (offer.isolated()) {
       return onIsolatedOffer(offer);
     }

@@ -136,9 +136,14 @@ class HttpApiTest {
     assertEquals("SUCCEEDED", status.get("state").asText());
     assertEquals(2000, status.get("done").asLong());
     assertEquals(0, status.get("errors").asLong());
-    for (String field : List.of("submittedAt", "startedAt", "finishedAt", "jobMillis", "itemsPerSecond", "ordered")) {
-      assertTrue(status.has(field), field + " in " + status);
-    }
+    long submittedAt = status.get("submittedAt").asLong();
+    long startedAt = status.get("startedAt").asLong();
+    long finishedAt = status.get("finishedAt").asLong();
+    assertTrue(submittedAt > 0 && submittedAt <= startedAt && startedAt <= finishedAt, status.toString());
+    assertEquals(finishedAt - submittedAt, status.get("jobMillis").asLong(), status.toString());
+    assertEquals(2000 * 1000.0 / Math.max(1, finishedAt - submittedAt), status.get("itemsPerSecond").asDouble(), 1e-6,
+        status.toString());
+    assertTrue(status.get("ordered").asBoolean(), status.toString());
   }
 
   @Test
@@ -271,7 +276,7 @@ class HttpApiTest {
 
   @Test
   void anEmptyBodyIsA400() throws Exception {
-    assertJsonError(send("POST", "/jobs", ""), "");
+    assertJsonError(send("POST", "/jobs", ""), "the body must be a JSON object");
     assertEquals(400, send("POST", "/jobs", "").statusCode());
   }
 

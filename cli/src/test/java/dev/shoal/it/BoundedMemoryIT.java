@@ -1,0 +1,62 @@
+package dev.shoal.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One large job on a coordinator with a small heap: ten million squares through a coordinator
+ * JVM of {@code -Xmx64m} that exits on its first OutOfMemoryError. Holding the job's items or its
+ * results (ten million longs alone are 80 MB) would end it; reading items lazily, holding only a
+ * window of chunks and streaming results to the spool file lets it run to the end.
+ */
+class BoundedMemoryIT {
+
+  private static final long N = 10_000_000;
+
+  @Test
+  void tenMillionSquaresRunThroughACoordinatorWithA64MbHeap() throws Exception {
+    Path spool = Files.createDirectories(Path.of("target", "it-work", "memory-" + System.currentTimeMillis()));
+    try (Cluster c = new Cluster("memory", false, null,
+        List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-Dshoal.coordinator.spool-dir=" + spool.toAbsolutePath()),
+        List.of())) {
+      c.startWorker(2);
+      c.startWorker(2);
+      c.awaitWorkers(2);
+      String id = c.submit("{\"function\":\"square\",\"range\":{\"start\":0,\"end\":" + N + "}}");
+
+      HttpResponse<Stream<String>> r = c.http.send(HttpRequest.newBuilder(URI.create(c.url("/jobs/" + id + "/results")))
+          .header("Authorization", "Bearer " + c.token())
+          .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofLines());
+      assertEquals(200, r.statusCode());
+      long i = 0;
+      try (Stream<String> lines = r.body()) {
+        for (Iterator<String> it = lines.iterator(); it.hasNext(); i++) {
+          String line = it.next();
+          // compared as text: parsing ten million lines would make this test slow, not stricter
+          if (!line.equals("{\"index\":" + i + ",\"value\":" + (i * i) + "}")) {
+            throw new AssertionError("line " + i + ": " + line);
+          }
+        }
+      }
+      assertEquals(N, i, "one line per item");
+      assertEquals("SUCCEEDED", c.status(id).get("state").asText());
+      assertTrue(c.coordinator.process.isAlive(), "the coordinator never ran out of heap:\n" + c.coordinator.logText());
+    } finally {
+      try (Stream<Path> files = Files.walk(spool)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+}
