@@ -189,7 +189,7 @@ class ClientCommandsTest {
   @Test
   void aChunkSizeOverTheLimitIsOneLineAndExit2ForSubmitAsForRun() throws Exception {
     String expected = "shoal: chunkSize 2147483647 exceeds shoal.coordinator.limits.max-chunk-items (10000)\n";
-    Ran submit = shoal("submit", "--coordinator", served.url(), "--fn", "echo", "--range", "0:9223372036854775807",
+    Ran submit = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "echo", "--range", "0:9223372036854775807",
         "--chunk-size", "2147483647", "--no-progress");
     assertEquals(2, submit.code(), submit.err());
     assertEquals(expected, submit.err());

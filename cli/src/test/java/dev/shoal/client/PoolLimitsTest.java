@@ -37,7 +37,7 @@ class PoolLimitsTest {
   void start() throws Exception {
     local = Shoal.local(new LocalPool.Options(2, null, true, ONE_JOB));
     served = ServedPool.start(ONE_JOB);
-    remote = Shoal.connect(served.url());
+    remote = Shoal.connect(served.url(), ServedPool.TOKEN);
   }
 
   @AfterAll
