@@ -70,13 +70,13 @@ final class ClusterBench {
       }
       cluster.awaitWorkers(WORKERS, Duration.ofSeconds(180));
       Progress.say("  cluster up in %.1f s at %s (not part of any job time)", (System.nanoTime() - t0) / 1e9, cluster.url());
-      try (Pool pool = Shoal.connect(cluster.url())) {
+      try (Pool pool = Shoal.connect(cluster.url(), cluster.token())) {
         ShoalRuns runs = new ShoalRuns(anchors, work, warmups);
         for (Workload w : Workload.values()) {
           String workers = WORKERS + " JVMs × " + cores + " slots";
           report.rows.add(runs.measure(Targets.CLUSTER, pool, workers, w, quick));
         }
-        new HttpRoundTrip(cluster.url()).measure(report, quick ? 500 : 3000, quick ? 200 : 1000);
+        new HttpRoundTrip(cluster.url(), cluster.token()).measure(report, quick ? 500 : 3000, quick ? 200 : 1000);
         heap(report, pool, gcLog);
         recovery(report, pool, cluster);
       }

@@ -64,6 +64,16 @@ final class ClusterNodes implements AutoCloseable {
     return "http://127.0.0.1:" + httpPort;
   }
 
+  /** The API token the coordinator generated in the nodes' data folder, or null before it has. */
+  String token() {
+    Path file = logs.resolve("data").resolve("api-token");
+    try {
+      return Files.exists(file) ? Files.readString(file).strip() : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   Node coordinator() {
     return coordinator;
   }
@@ -93,7 +103,13 @@ final class ClusterNodes implements AutoCloseable {
         }
       }
       try {
+        String token = token();
+        if (token == null) {
+          Thread.sleep(200);
+          continue;
+        }
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/cluster"))
+            .header("Authorization", "Bearer " + token)
             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
         last = r.statusCode() + " " + r.body();
         if (r.statusCode() == 200 && workerCount(JSON.readTree(r.body())) >= workers) {
@@ -144,6 +160,12 @@ final class ClusterNodes implements AutoCloseable {
     env.put("SHOAL_HTTP_PORT", String.valueOf(httpPort));
     env.put("SHOAL_MANAGEMENT_PORT", String.valueOf(freePort()));
     env.remove("SHOAL_SLOTS");
+    env.remove("SHOAL_TOKEN");
+    env.remove("SHOAL_TOKEN_FILE");
+    env.remove("SHOAL_TLS_DIR");
+    // the nodes' own data folder: the coordinator makes the API token and the cluster CA there, the
+    // workers find the CA there (mutual TLS, as every Shoal cluster runs by default)
+    env.put("SHOAL_DATA_DIR", logs.resolve("data").toString());
     Process p = pb.start();
     Node node = new Node(name, p, log);
     nodes.add(node);

@@ -25,8 +25,11 @@ final class HttpRoundTrip {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  HttpRoundTrip(String url) {
+  private final String authorization;
+
+  HttpRoundTrip(String url, String token) {
     this.url = url;
+    this.authorization = "Bearer " + token;
   }
 
   /**
@@ -57,6 +60,7 @@ final class HttpRoundTrip {
     String body = "{\"function\":\"square\",\"items\":[" + x + "]}";
     HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(url + "/jobs"))
         .header("Content-Type", "application/json")
+        .header("Authorization", authorization)
         .timeout(Duration.ofSeconds(10))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     if (posted.statusCode() / 100 != 2) {
@@ -64,6 +68,7 @@ final class HttpRoundTrip {
     }
     String id = JSON.readTree(posted.body()).path("id").asText();
     HttpResponse<String> results = http.send(HttpRequest.newBuilder(URI.create(url + "/jobs/" + id + "/results"))
+        .header("Authorization", authorization)
         .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     if (results.statusCode() != 200) {
       throw new IllegalStateException("GET /jobs/" + id + "/results answered " + results.statusCode() + ": " + results.body());

@@ -1,21 +1,62 @@
 package dev.shoal.cli;
 
+import dev.shoal.cli.tls.Pem;
 import dev.shoal.client.RemotePool;
-import dev.shoal.client.Shoal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Option;
 
-/** {@code --coordinator URL}, shared by the commands that talk to a cluster's HTTP API. */
+/**
+ * {@code --coordinator URL} and the credentials to use it, shared by the commands that talk to a
+ * cluster's HTTP API. The token is {@code --token-file}, else {@code $SHOAL_TOKEN}, else the one a
+ * coordinator on this machine generated in the data folder.
+ */
 public final class CoordinatorOption {
 
   @Option(names = "--coordinator", paramLabel = "URL", defaultValue = "${env:SHOAL_COORDINATOR:-http://127.0.0.1:8080}",
       description = "the coordinator's HTTP API (default: $SHOAL_COORDINATOR, else http://127.0.0.1:8080)")
   String url;
 
+  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:SHOAL_TOKEN_FILE}",
+      description = "a file holding the API token (env SHOAL_TOKEN_FILE, or the token itself in SHOAL_TOKEN; "
+          + "default: DATA_DIR/api-token when it exists)")
+  Path tokenFile;
+
+  @Option(names = "--cacert", paramLabel = "FILE", defaultValue = "${env:SHOAL_CACERT}",
+      description = "PEM certificate(s) of the CA an https coordinator's certificate is signed by (env SHOAL_CACERT; "
+          + "default: DATA_DIR/tls/ca.crt when it exists, else the JVM's trusted CAs)")
+  Path caCert;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:SHOAL_DATA_DIR}",
+      description = "where a coordinator on this machine keeps its generated token and certificates (env SHOAL_DATA_DIR; default ~/.shoal)")
+  Path dataDir;
+
   RemotePool connect() {
     try {
-      return Shoal.connect(url);
+      return RemotePool.connect(url, token(), tls());
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+  }
+
+  private String token() {
+    if (tokenFile != null && !tokenFile.toString().isBlank()) {
+      return DataDir.readToken(tokenFile);
+    }
+    String env = System.getenv("SHOAL_TOKEN");
+    if (env != null && !env.isBlank()) {
+      return env.strip();
+    }
+    Path generated = DataDir.resolve(dataDir).resolve(DataDir.TOKEN_FILE);
+    return Files.isReadable(generated) ? DataDir.readToken(generated) : null;
+  }
+
+  private SSLContext tls() {
+    if (caCert != null && !caCert.toString().isBlank()) {
+      return Pem.trusting(caCert);
+    }
+    Path generated = DataDir.resolve(dataDir).resolve("tls").resolve("ca.crt");
+    return url.startsWith("https:") && Files.isReadable(generated) ? Pem.trusting(generated) : null;
   }
 }

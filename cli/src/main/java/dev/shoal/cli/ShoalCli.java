@@ -1,5 +1,6 @@
 package dev.shoal.cli;
 
+import dev.shoal.client.AccessDeniedException;
 import dev.shoal.client.CoordinatorUnreachableException;
 import dev.shoal.client.UnknownJobException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
     description = "A distributed worker pool for the JVM.",
     subcommands = {RunCommand.class, CoordinatorNode.class, WorkerNode.class, SubmitCommand.class, JobsCommand.class, StatusCommand.class, ResultsCommand.class,
-        CancelCommand.class, ClusterCommand.class, FunctionsCommand.class})
+        CancelCommand.class, ClusterCommand.class, FunctionsCommand.class, CertsCommand.class, TokenCommand.class})
 public final class ShoalCli {
 
   public static void main(String[] args) {
@@ -42,6 +43,10 @@ public final class ShoalCli {
     cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       if (ex instanceof UsageException || ex instanceof UnknownJobException) {
         System.err.println("shoal: " + ex.getMessage());
+        return ExitCodes.USAGE;
+      }
+      if (ex instanceof AccessDeniedException) {
+        System.err.println("shoal: " + ex.getMessage() + " (give the API token with --token-file FILE or SHOAL_TOKEN)");
         return ExitCodes.USAGE;
       }
       if (ex instanceof CoordinatorUnreachableException) {

@@ -6,6 +6,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.shoal.coordinator.Coordinator;
 import dev.shoal.coordinator.CoordinatorSettings;
+import dev.shoal.coordinator.http.ApiAccess;
 import dev.shoal.coordinator.http.HttpApi;
 import dev.shoal.coordinator.job.JobLimits;
 import dev.shoal.coordinator.job.JobRequest;
@@ -193,10 +194,11 @@ public final class LocalPool implements Pool {
 
   /**
    * Serves this pool's HTTP job API on {@code host:port} (port 0 picks a free one), as a coordinator
-   * node does, so that {@link Shoal#connect(String)} and the {@code shoal submit} family can use it.
+   * node does, so that {@link Shoal#connect(String, String)} and the {@code shoal submit} family can
+   * use it with {@code token}.
    */
-  public CompletionStage<ServerBinding> serveHttp(String host, int port) {
-    return HttpApi.start(system, system, host, port);
+  public CompletionStage<ServerBinding> serveHttp(String host, int port, String token) {
+    return HttpApi.start(system, system, host, port, ApiAccess.tokens(token, null), java.util.Optional.empty());
   }
 
   /** Cluster view of this pool (one node), for parity with a connected pool. */

@@ -22,6 +22,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
+import javax.net.ssl.SSLContext;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -61,15 +62,37 @@ public final class RemotePool implements Pool {
   private final URI base;
   private final HttpClient http;
   private final Duration timeout;
+  /** The Authorization header's value, or null; never printed. */
+  private final String authorization;
 
-  private RemotePool(URI base, Duration timeout) {
+  private RemotePool(URI base, Duration timeout, String token, SSLContext tls) {
     this.base = base;
     this.timeout = timeout;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+    this.authorization = token == null ? null : "Bearer " + token.strip();
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    this.http = b.build();
   }
 
-  /** A pool on the cluster whose coordinator serves {@code url} ({@code http://HOST:PORT}); connects lazily. */
+  /** A pool on a cluster whose API needs no token (a coordinator started with {@code --no-auth}). */
   public static RemotePool connect(String url) {
+    return connect(url, null, null);
+  }
+
+  /** A pool on the cluster whose coordinator serves {@code url} and accepts {@code token}; connects lazily. */
+  public static RemotePool connect(String url, String token) {
+    return connect(url, token, null);
+  }
+
+  /**
+   * A pool on the cluster whose coordinator serves {@code url} ({@code http://HOST:PORT} or {@code
+   * https://...}) and accepts {@code token} (null: none); {@code tls} (null: the JVM's trust store)
+   * decides which certificates an {@code https} coordinator may show; host names are verified.
+   * Nothing is sent until the first call.
+   */
+  public static RemotePool connect(String url, String token, SSLContext tls) {
     URI uri;
     try {
       uri = new URI(url.trim().replaceAll("/+$", ""));
@@ -81,7 +104,10 @@ public final class RemotePool implements Pool {
     }
     // the coordinator answers within its own ask timeout; waiting a little longer lets its answer arrive
     Duration ask = ConfigFactory.load().getDuration("shoal.client.ask-timeout");
-    return new RemotePool(uri, ask.plusSeconds(5));
+    if (token != null && token.isBlank()) {
+      throw new IllegalArgumentException("the API token is empty");
+    }
+    return new RemotePool(uri, ask.plusSeconds(5), token, tls);
   }
 
   /** The coordinator's URL. */
@@ -136,7 +162,7 @@ public final class RemotePool implements Pool {
   // --- HTTP ---
 
   private InputStream openResults(String id) {
-    HttpRequest request = HttpRequest.newBuilder(uri(jobPath(id) + "/results")).GET().build();
+    HttpRequest request = authorized(HttpRequest.newBuilder(uri(jobPath(id) + "/results")).GET()).build();
     HttpResponse<InputStream> r = send(request, BodyHandlers.ofInputStream());
     if (r.statusCode() != 200) {
       try (InputStream in = r.body()) {
@@ -149,7 +175,7 @@ public final class RemotePool implements Pool {
   }
 
   private JsonNode call(String method, String path, byte[] body) {
-    HttpRequest request = HttpRequest.newBuilder(uri(path))
+    HttpRequest request = authorized(HttpRequest.newBuilder(uri(path)))
         .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body))
         .header("Content-Type", "application/json")
         .timeout(timeout)
@@ -164,6 +190,10 @@ public final class RemotePool implements Pool {
       throw new IllegalStateException("the coordinator at " + base + " answered " + path + " with something not JSON: "
           + e.getMessage(), e);
     }
+  }
+
+  private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    return authorization == null ? request : request.header("Authorization", authorization);
   }
 
   private <T> HttpResponse<T> send(HttpRequest request, BodyHandler<T> handler) {
@@ -188,6 +218,10 @@ public final class RemotePool implements Pool {
       error = e != null && e.isTextual() ? e.asText() : new String(body, StandardCharsets.UTF_8);
     } catch (IOException e) {
       error = new String(body, StandardCharsets.UTF_8);
+    }
+    if (status == 401 || status == 403) {
+      return new AccessDeniedException("the coordinator at " + base + " refused the request: " + error
+          + (authorization == null ? " (no API token was given)" : ""));
     }
     if (status == 400 || status == 413) {
       return new IllegalArgumentException(error);

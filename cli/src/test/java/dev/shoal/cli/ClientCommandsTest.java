@@ -49,7 +49,7 @@ class ClientCommandsTest {
   void submitWritesTheBytesThatRunWrites() throws Exception {
     Path submitted = dir.resolve("submit.jsonl");
     Path local = dir.resolve("run.jsonl");
-    Ran s = shoal("submit", "--coordinator", served.url(), "--fn", "sha256", "--range", "0:2000", "--out", submitted.toString(),
+    Ran s = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "sha256", "--range", "0:2000", "--out", submitted.toString(),
         "--no-progress");
     assertEquals(0, s.code(), s.err());
     assertTrue(s.err().contains("SUCCEEDED: 2000 items, 0 errors"), s.err());
@@ -60,7 +60,7 @@ class ClientCommandsTest {
 
   @Test
   void submitShowsProgressLinesWhenNotOnATerminal() throws Exception {
-    Ran s = shoal("submit", "--coordinator", served.url(), "--fn", "square", "--range", "0:5", "--out", dir.resolve("p.jsonl").toString());
+    Ran s = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "square", "--range", "0:5", "--out", dir.resolve("p.jsonl").toString());
     assertEquals(0, s.code(), s.err());
     assertTrue(s.err().contains("5/5"), s.err());
     assertTrue(s.err().contains("0 errors"), s.err());
@@ -70,7 +70,7 @@ class ClientCommandsTest {
   void itemErrorsExitWith3() throws Exception {
     Path items = Files.writeString(dir.resolve("items.jsonl"), "1\n\"two\"\n3\n");
     Path out = dir.resolve("errors.jsonl");
-    Ran s = shoal("submit", "--coordinator", served.url(), "--fn", "fail", "--arg", "items=[\"two\"]", "--items", items.toString(),
+    Ran s = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "fail", "--arg", "items=[\"two\"]", "--items", items.toString(),
         "--out", out.toString(), "--no-progress");
     assertEquals(3, s.code(), s.err());
     assertTrue(s.err().contains("COMPLETED_WITH_ERRORS: 3 items, 1 errors"), s.err());
@@ -81,63 +81,63 @@ class ClientCommandsTest {
 
   @Test
   void detachPrintsTheIdAndResultsStatusAndJobsFindTheJob() throws Exception {
-    Ran d = shoal("submit", "--coordinator", served.url(), "--fn", "square", "--range", "0:4", "--detach");
+    Ran d = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "square", "--range", "0:4", "--detach");
     assertEquals(0, d.code(), d.err());
     String id = d.out().trim();
     assertTrue(id.matches("[0-9a-f]{8}"), d.out());
 
     Path out = dir.resolve("detached.jsonl");
-    Ran results = shoal("results", id, "--coordinator", served.url(), "--out", out.toString());
+    Ran results = shoal("results", id, "--coordinator", served.url(), "--token-file", served.tokenFile(), "--out", out.toString());
     assertEquals(0, results.code(), results.err());
     assertEquals("{\"index\":0,\"value\":0}\n{\"index\":1,\"value\":1}\n{\"index\":2,\"value\":4}\n{\"index\":3,\"value\":9}\n",
         Files.readString(out));
 
-    Ran status = shoal("status", id, "--coordinator", served.url());
+    Ran status = shoal("status", id, "--coordinator", served.url(), "--token-file", served.tokenFile());
     assertEquals(0, status.code(), status.err());
     assertTrue(status.out().matches("(?s).*state\\s+SUCCEEDED.*done\\s+4/4 items \\(100%\\).*"), status.out());
-    JsonNode json = JSON.readTree(shoal("status", id, "--coordinator", served.url(), "--json").out());
+    JsonNode json = JSON.readTree(shoal("status", id, "--coordinator", served.url(), "--token-file", served.tokenFile(), "--json").out());
     assertEquals(id, json.get("id").asText());
 
-    Ran jobs = shoal("jobs", "--coordinator", served.url());
+    Ran jobs = shoal("jobs", "--coordinator", served.url(), "--token-file", served.tokenFile());
     assertTrue(jobs.out().startsWith("ID "), jobs.out());
     assertTrue(jobs.out().contains(id + "  square"), jobs.out());
-    JsonNode list = JSON.readTree(shoal("jobs", "--coordinator", served.url(), "--json").out());
+    JsonNode list = JSON.readTree(shoal("jobs", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--json").out());
     assertTrue(list.get("jobs").findValuesAsText("id").contains(id), list.toString());
   }
 
   @Test
   void cancelStopsARunningJob() throws Exception {
     Path items = Files.writeString(dir.resolve("slow.jsonl"), "0\n600000\n");
-    Ran d = shoal("submit", "--coordinator", served.url(), "--fn", "sleep", "--items", items.toString(), "--chunk-size", "1",
+    Ran d = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "sleep", "--items", items.toString(), "--chunk-size", "1",
         "--detach");
     String id = d.out().trim();
-    Ran c = shoal("cancel", id, "--coordinator", served.url());
+    Ran c = shoal("cancel", id, "--coordinator", served.url(), "--token-file", served.tokenFile());
     assertEquals(0, c.code(), c.err());
     assertTrue(c.out().matches("(?s).*state\\s+CANCELLED.*"), c.out());
-    Ran results = shoal("results", id, "--coordinator", served.url(), "--out", dir.resolve("c.jsonl").toString());
+    Ran results = shoal("results", id, "--coordinator", served.url(), "--token-file", served.tokenFile(), "--out", dir.resolve("c.jsonl").toString());
     assertEquals(1, results.code(), "a cancelled job's results exit like a failed run");
     assertTrue(results.err().contains("CANCELLED"), results.err());
   }
 
   @Test
   void clusterAndFunctionsAreTables() throws Exception {
-    Ran cluster = shoal("cluster", "--coordinator", served.url());
+    Ran cluster = shoal("cluster", "--coordinator", served.url(), "--token-file", served.tokenFile());
     assertEquals(0, cluster.code(), cluster.err());
     assertTrue(cluster.out().startsWith("coordinator: local\n"), cluster.out());
     assertTrue(cluster.out().contains("WORKER  SLOTS"), cluster.out());
-    assertEquals(2, JSON.readTree(shoal("cluster", "--coordinator", served.url(), "--json").out()).get("workers").size());
+    assertEquals(2, JSON.readTree(shoal("cluster", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--json").out()).get("workers").size());
 
-    Ran functions = shoal("functions", "--coordinator", served.url());
+    Ran functions = shoal("functions", "--coordinator", served.url(), "--token-file", served.tokenFile());
     assertEquals(0, functions.code(), functions.err());
     assertTrue(functions.out().matches("(?s)NAME\\s+KIND\\s+DESCRIPTION\n.*sha256\\s+CPU\\s+.*"), functions.out());
-    JsonNode json = JSON.readTree(shoal("functions", "--coordinator", served.url(), "--json").out());
+    JsonNode json = JSON.readTree(shoal("functions", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--json").out());
     assertTrue(json.get("functions").findValuesAsText("name").contains("sleep"), json.toString());
   }
 
   @Test
   void anUnknownJobIsOneLineAndExit2() throws Exception {
     for (String command : new String[] {"status", "results", "cancel"}) {
-      Ran r = shoal(command, "nosuchjob", "--coordinator", served.url());
+      Ran r = shoal(command, "nosuchjob", "--coordinator", served.url(), "--token-file", served.tokenFile());
       assertEquals(2, r.code(), command);
       assertEquals("shoal: no job 'nosuchjob' (finished jobs are remembered up to the last 1000)\n", r.err(), command);
     }
@@ -156,11 +156,29 @@ class ClientCommandsTest {
   }
 
   @Test
+  void aRejectedTokenIsOneLineAndExit2() throws Exception {
+    Path wrong = dir.resolve("wrong-token");
+    Files.writeString(wrong, "not-the-token\n");
+    for (String[] args : new String[][] {{"jobs"}, {"cluster"}, {"functions"}, {"status", "abc"}, {"cancel", "abc"},
+        {"results", "abc"}, {"submit", "--fn", "square", "--range", "0:3"}}) {
+      String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+          java.util.stream.Stream.of("--coordinator", served.url(), "--token-file", wrong.toString())).toArray(String[]::new);
+      Ran r = shoal(all);
+      assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+      assertEquals("shoal: the coordinator at " + served.url() + " refused the request: the API token is not valid"
+          + " (give the API token with --token-file FILE or SHOAL_TOKEN)\n", r.err(), String.join(" ", args));
+    }
+    Ran missing = shoal("jobs", "--coordinator", served.url(), "--token-file", dir.resolve("absent").toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().startsWith("shoal: cannot read the token file ") && missing.err().lines().count() == 1, missing.err());
+  }
+
+  @Test
   void usageMistakesExitWith2() throws Exception {
-    Ran unknown = shoal("submit", "--coordinator", served.url(), "--fn", "nope", "--range", "0:3", "--detach");
+    Ran unknown = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "nope", "--range", "0:3", "--detach");
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().startsWith("shoal: unknown function 'nope'"), unknown.err());
-    Ran both = shoal("submit", "--coordinator", served.url(), "--fn", "square", "--range", "0:3", "--detach", "--out", "x");
+    Ran both = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "square", "--range", "0:3", "--detach", "--out", "x");
     assertEquals(2, both.code());
     assertTrue(both.err().contains("--out does not go with --detach"), both.err());
     Ran badUrl = shoal("jobs", "--coordinator", "localhost:8080");

@@ -39,7 +39,7 @@ class RemotePoolTest {
   @BeforeAll
   void start() throws Exception {
     served = ServedPool.start();
-    pool = Shoal.connect(served.url() + "/");
+    pool = Shoal.connect(served.url() + "/", ServedPool.TOKEN);
   }
 
   @AfterAll
@@ -141,6 +141,17 @@ class RemotePoolTest {
     String url = ServedPool.closedUrl();
     CoordinatorUnreachableException e = assertThrows(CoordinatorUnreachableException.class, () -> Shoal.connect(url).functions());
     assertEquals("cannot reach the coordinator at " + url + ": connection refused", e.getMessage());
+  }
+
+  @Test
+  void aMissingOrWrongTokenIsRefusedWithAClearError() {
+    AccessDeniedException none = assertThrows(AccessDeniedException.class, () -> Shoal.connect(served.url()).functions());
+    assertTrue(none.getMessage().contains("needs an Authorization: Bearer <token> header")
+        && none.getMessage().contains("no API token was given"), none.getMessage());
+    AccessDeniedException wrong = assertThrows(AccessDeniedException.class,
+        () -> Shoal.connect(served.url(), "not-the-token").submit(JobRequest.of("square"), Items.range(0, 3)));
+    assertTrue(wrong.getMessage().contains("the API token is not valid"), wrong.getMessage());
+    assertFalse(wrong.getMessage().contains("not-the-token"), "the token is never echoed: " + wrong.getMessage());
   }
 
   @Test

@@ -35,17 +35,27 @@ public final class ServedPool implements AutoCloseable {
     Path spool = Files.createTempDirectory("shoal-client-test");
     LocalPool pool = LocalPool.start(new LocalPool.Options(2, null, true,
         ConfigFactory.parseString("shoal.coordinator.spool-dir = \"" + spool + "\"").withFallback(config)));
-    ServerBinding binding = pool.serveHttp("127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    ServerBinding binding = pool.serveHttp("127.0.0.1", 0, TOKEN).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Files.writeString(spool.resolveSibling(spool.getFileName() + ".token"), TOKEN + "\n");
     return new ServedPool(pool, "http://127.0.0.1:" + binding.localAddress().getPort(), spool);
   }
+
+  /** The API token the served pool accepts. */
+  public static final String TOKEN = "served-pool-test-token";
 
   public String url() {
     return url;
   }
 
+  /** A file holding {@link #TOKEN}, for the CLI's --token-file. */
+  public String tokenFile() {
+    return spool.resolveSibling(spool.getFileName() + ".token").toString();
+  }
+
   @Override
   public void close() throws IOException {
     pool.close();
+    Files.deleteIfExists(Path.of(tokenFile()));
     try (Stream<Path> files = Files.walk(spool)) {
       for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
         Files.delete(p);

@@ -2,6 +2,7 @@ package dev.shoal.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.shoal.cli.tls.Pem;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +24,8 @@ final class Cluster implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   final Path logs;
+  /** Every node's data folder: the coordinator makes the API token and the cluster CA there, the others read them. */
+  final Path dataDir;
   final int clusterPort;
   final int httpPort;
   final Node coordinator;
@@ -30,31 +33,45 @@ final class Cluster implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Node> extra = new ArrayList<>();
   private final boolean testFunctions;
+  private final boolean https;
+  private HttpClient httpsClient;
   private int started;
 
   Cluster(String name, boolean testFunctions) throws Exception {
+    this(name, testFunctions, false);
+  }
+
+  /** With {@code https}, the coordinator serves its API over HTTPS with its node certificate, and requests trust its CA. */
+  Cluster(String name, boolean testFunctions, boolean https) throws Exception {
     logs = Files.createDirectories(Path.of("target", "it-logs", name + "-" + System.currentTimeMillis()));
     clusterPort = Node.freePort();
     httpPort = Node.freePort();
+    dataDir = logs.resolve("data");
     List<String> args = new ArrayList<>(List.of("coordinator", "--host", "127.0.0.1", "--port", String.valueOf(clusterPort),
-        "--http-port", String.valueOf(httpPort), "--management-port", String.valueOf(Node.freePort())));
+        "--http-port", String.valueOf(httpPort), "--management-port", String.valueOf(Node.freePort()),
+        "--data-dir", dataDir.toString()));
     if (testFunctions) {
       args.add("--enable-test-functions");
     }
+    if (https) {
+      args.add("--https");
+    }
+    this.https = https;
     this.testFunctions = testFunctions;
     coordinator = Node.start("coordinator", logs, clusterPort, args.toArray(String[]::new));
     awaitJson("/cluster", j -> true, Duration.ofSeconds(60), "the coordinator's HTTP API");
   }
 
 
-  /** Starts a worker JVM with {@code slots} slots; returns at once (see {@link #awaitWorkers}). */
-  Node startWorker(int slots) throws IOException {
+  /** Starts a worker JVM with {@code slots} slots (and more flags); returns at once (see {@link #awaitWorkers}). */
+  Node startWorker(int slots, String... extraArgs) throws IOException {
     int port = Node.freePort();
     List<String> args = new ArrayList<>(List.of("worker", "--host", "127.0.0.1", "--port", String.valueOf(port),
-        "--seeds", "127.0.0.1:" + clusterPort, "--slots", String.valueOf(slots)));
+        "--seeds", "127.0.0.1:" + clusterPort, "--slots", String.valueOf(slots), "--data-dir", dataDir.toString()));
     if (testFunctions) {
       args.add("--enable-test-functions");
     }
+    args.addAll(List.of(extraArgs));
     Node w = Node.start("worker-" + (++started), logs, port, args.toArray(String[]::new));
     workers.add(w);
     return w;
@@ -68,7 +85,7 @@ final class Cluster implements AutoCloseable {
     int port = Node.freePort();
     Node standby = Node.start("standby", logs, port, "coordinator", "--host", "127.0.0.1", "--port", String.valueOf(port),
         "--seeds", "127.0.0.1:" + clusterPort, "--http-port", String.valueOf(standbyHttpPort),
-        "--management-port", String.valueOf(Node.freePort()));
+        "--management-port", String.valueOf(Node.freePort()), "--data-dir", dataDir.toString());
     extra.add(standby);
     return standby;
   }
@@ -80,23 +97,53 @@ final class Cluster implements AutoCloseable {
   }
 
   String url(String path) {
-    return "http://127.0.0.1:" + httpPort + path;
+    return (https ? "https" : "http") + "://127.0.0.1:" + httpPort + path;
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return send(httpPort, "GET", path, null);
   }
 
   HttpResponse<String> delete(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(url(path))).DELETE().timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return send(httpPort, "DELETE", path, null);
   }
 
   HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create(url(path))).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return send(httpPort, "POST", path, body);
+  }
+
+  /** A request with the cluster's API token to the HTTP API on {@code port} (the coordinator's, or a standby's). */
+  HttpResponse<String> send(int port, String method, String path, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create((https ? "https" : "http") + "://127.0.0.1:" + port + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(30));
+    String token = token();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return client().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Plain HTTP, or HTTPS trusting the cluster CA the coordinator made (once it has made it). */
+  private HttpClient client() {
+    if (!https) {
+      return http;
+    }
+    if (httpsClient == null) {
+      Path ca = dataDir.resolve("tls").resolve("ca.crt");
+      if (!Files.exists(ca)) {
+        return http;
+      }
+      httpsClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(Pem.trusting(ca)).build();
+    }
+    return httpsClient;
+  }
+
+  /** The API token the coordinator generated in the data folder at its start, once it is there. */
+  String token() throws IOException {
+    Path file = dataDir.resolve("api-token");
+    return Files.exists(file) ? Files.readString(file).strip() : null;
   }
 
   /** Submits a job and returns its id. */
@@ -137,8 +184,7 @@ final class Cluster implements AutoCloseable {
     String last = "(no answer)";
     while (System.nanoTime() < deadline) {
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(port, "GET", path, null);
         last = r.statusCode() + " " + r.body();
         if (r.statusCode() == 200) {
           JsonNode j = JSON.readTree(r.body());

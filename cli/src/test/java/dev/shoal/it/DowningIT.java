@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,17 +44,12 @@ class DowningIT {
 
       c.awaitJson(standby, standbyHttp, "/cluster", j -> j.path("workers").size() == 1, Duration.ofSeconds(90),
           "the standby's HTTP API with the worker registered");
-      HttpResponse<String> r = c.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + standbyHttp + "/jobs"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"function\":\"square\",\"range\":{\"start\":0,\"end\":2000}}"))
-          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = c.send(standbyHttp, "POST", "/jobs", "{\"function\":\"square\",\"range\":{\"start\":0,\"end\":2000}}");
       assertEquals(202, r.statusCode(), r.body());
       String id = Cluster.JSON.readTree(r.body()).get("id").asText();
       c.awaitJson(standby, standbyHttp, "/jobs/" + id, j -> j.get("state").asText().equals("SUCCEEDED"),
           Duration.ofSeconds(90), "the job on the new coordinator");
-      HttpResponse<String> results = c.http.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + standbyHttp + "/jobs/" + id + "/results")).timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> results = c.send(standbyHttp, "GET", "/jobs/" + id + "/results", null);
       List<JsonNode> lines = new ArrayList<>();
       for (String line : results.body().split("\n")) {
         if (!line.isBlank()) {

@@ -5,7 +5,17 @@ import dev.shoal.coordinator.Coordinator;
 import dev.shoal.coordinator.CoordinatorSettings;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.FunctionRegistry;
+import dev.shoal.cli.DataDir;
+import dev.shoal.cli.UsageException;
+import dev.shoal.cli.tls.Pem;
+import dev.shoal.coordinator.http.ApiAccess;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -39,17 +49,52 @@ public final class CoordinatorNode implements Callable<Integer> {
       description = "the address the HTTP API binds (env SHOAL_HTTP_HOST; default ${DEFAULT-VALUE}; 0.0.0.0 for all)")
   String httpHost;
 
+  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:SHOAL_TOKEN_FILE}",
+      description = "the API token clients must send (env SHOAL_TOKEN_FILE, or the token itself in SHOAL_TOKEN; "
+          + "default: DATA_DIR/api-token, generated at the first start)")
+  Path tokenFile;
+
+  @Option(names = "--read-token-file", paramLabel = "FILE", defaultValue = "${env:SHOAL_READ_TOKEN_FILE}",
+      description = "a second token that may only read (GET): for dashboards and monitoring (env SHOAL_READ_TOKEN_FILE)")
+  Path readTokenFile;
+
+  @Option(names = "--no-auth", defaultValue = "${env:SHOAL_NO_AUTH:-false}",
+      description = "serve the API without tokens; only with a loopback --http-host, for development")
+  boolean noAuth;
+
+  @Option(names = "--https", defaultValue = "${env:SHOAL_HTTPS:-false}",
+      description = "serve the API over HTTPS with the node certificate of the TLS folder (env SHOAL_HTTPS=true)")
+  boolean https;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:SHOAL_TLS_CERT}",
+      description = "serve the API over HTTPS with this certificate chain (with --tls-key)")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:SHOAL_TLS_KEY}",
+      description = "the private key of --tls-cert")
+  Path tlsKey;
+
   @Override
   public Integer call() throws Exception {
     if (node.managementPort == null) {
       node.managementPort = 7626;
     }
+    ApiAccess access = access();
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new UsageException("--tls-cert and --tls-key go together");
+    }
     Config config = node.config("coordinator", 2551, "SELF");
+    Optional<SSLContext> tls = tlsCert != null ? Optional.of(Pem.server(tlsCert, tlsKey))
+        : https ? Optional.of(httpsFromTlsDir()) : Optional.empty();
+    if (tls.isEmpty() && !access.isOpen() && !isLoopback(httpHost)) {
+      System.err.println("shoal: WARNING: the API on " + httpHost + " is plain HTTP: its token crosses the network "
+          + "in clear; add --https (or --tls-cert/--tls-key)");
+    }
     FunctionRegistry registry = FunctionRegistry.load(node.pluginsDir(), node.testFunctions);
     registry.warnings().forEach(w -> System.err.println("shoal: warning: " + w));
     CoordinatorSettings settings = CoordinatorSettings.fromConfig(config);
     Behavior<CoordinatorProtocol.Command> coordinator = Behaviors.setup(context -> {
-      context.spawn(HttpEdge.create(context.getSelf(), httpHost, httpPort), "http");
+      context.spawn(HttpEdge.create(context.getSelf(), httpHost, httpPort, access, tls), "http");
       return Coordinator.create(registry, settings);
     });
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(context -> {
@@ -60,5 +105,46 @@ public final class CoordinatorNode implements Callable<Integer> {
     Management.start(system);
     system.log().info("coordinator node up at {}, seeds {}", system.address(), config.getStringList("pekko.cluster.seed-nodes"));
     return NodeOptions.awaitExit(system);
+  }
+
+  /** The API's tokens: given, or generated once into the data folder; none only with --no-auth on loopback. */
+  private ApiAccess access() {
+    String readOnly = readTokenFile == null || readTokenFile.toString().isBlank() ? null : DataDir.readToken(readTokenFile);
+    if (noAuth) {
+      if (!isLoopback(httpHost)) {
+        throw new UsageException("--no-auth serves the API to anyone; it is allowed only with a loopback --http-host, not "
+            + httpHost);
+      }
+      System.err.println("shoal: WARNING: --no-auth: anyone on this machine can submit and cancel jobs; for development only");
+      return ApiAccess.open();
+    }
+    String env = System.getenv("SHOAL_TOKEN");
+    if (tokenFile != null && !tokenFile.toString().isBlank()) {
+      return ApiAccess.tokens(DataDir.readToken(tokenFile), readOnly);
+    }
+    if (env != null && !env.isBlank()) {
+      return ApiAccess.tokens(env.strip(), readOnly);
+    }
+    Path generated = node.dataDir().resolve(DataDir.TOKEN_FILE);
+    boolean existed = Files.exists(generated);
+    String token = DataDir.tokenOrCreate(generated);
+    System.err.println("shoal: the API token is in " + generated + (existed ? "" : " (new)")
+        + "; clients on this machine find it there, others take --token-file or SHOAL_TOKEN");
+    return ApiAccess.tokens(token, readOnly);
+  }
+
+  private SSLContext httpsFromTlsDir() {
+    if (node.tls == null) {
+      throw new UsageException("--https uses the node certificate of the TLS folder: not with --no-tls (give --tls-cert and --tls-key)");
+    }
+    return node.tls.httpsServer();
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
   }
 }

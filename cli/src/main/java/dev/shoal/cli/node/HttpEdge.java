@@ -2,7 +2,10 @@ package dev.shoal.cli.node;
 
 import dev.shoal.coordinator.http.HttpApi;
 import dev.shoal.protocol.CoordinatorProtocol;
+import dev.shoal.coordinator.http.ApiAccess;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -24,19 +27,23 @@ final class HttpEdge extends AbstractBehavior<HttpEdge.Command> {
 
   private record Bound(ServerBinding binding, Throwable failure) implements Command {}
 
-  static Behavior<Command> create(ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port) {
-    return Behaviors.setup(context -> new HttpEdge(context, coordinator, host, port));
+  static Behavior<Command> create(ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port,
+      ApiAccess access, Optional<SSLContext> tls) {
+    return Behaviors.setup(context -> new HttpEdge(context, coordinator, host, port, access, tls));
   }
 
   private final String host;
   private final int port;
+  private final String scheme;
   private ServerBinding binding;
 
-  private HttpEdge(ActorContext<Command> context, ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port) {
+  private HttpEdge(ActorContext<Command> context, ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port,
+      ApiAccess access, Optional<SSLContext> tls) {
     super(context);
     this.host = host;
     this.port = port;
-    context.pipeToSelf(HttpApi.start(context.getSystem(), coordinator, host, port), Bound::new);
+    this.scheme = tls.isPresent() ? "https" : "http";
+    context.pipeToSelf(HttpApi.start(context.getSystem(), coordinator, host, port, access, tls), Bound::new);
   }
 
   @Override
@@ -55,7 +62,7 @@ final class HttpEdge extends AbstractBehavior<HttpEdge.Command> {
       return this;
     }
     binding = bound.binding();
-    getContext().getLog().info("HTTP API at http://{}:{}/jobs", host, binding.localAddress().getPort());
+    getContext().getLog().info("HTTP API at {}://{}:{}/jobs", scheme, host, binding.localAddress().getPort());
     return this;
   }
 

@@ -3,10 +3,14 @@ package dev.shoal.cli.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.shoal.cli.CertsCommand;
+import dev.shoal.cli.DataDir;
 import dev.shoal.cli.ShoalCli;
 import dev.shoal.cli.UsageException;
+import dev.shoal.cli.tls.TlsDir;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +52,20 @@ public final class NodeOptions {
       description = "a folder of function jars (env SHOAL_PLUGINS; default ./plugins when it exists)")
   Path plugins;
 
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:SHOAL_DATA_DIR}",
+      description = "the node's data folder: the coordinator's generated API token and the cluster's certificates "
+          + "(env SHOAL_DATA_DIR; default ~/.shoal)")
+  Path dataDir;
+
+  @Option(names = "--tls-dir", paramLabel = "DIR", defaultValue = "${env:SHOAL_TLS_DIR}",
+      description = "the cluster certificates for mutual TLS between nodes, from 'shoal certs' (env SHOAL_TLS_DIR; "
+          + "default DATA_DIR/tls, which a coordinator creates at its first start)")
+  Path tlsDir;
+
+  @Option(names = "--no-tls", defaultValue = "${env:SHOAL_NO_TLS:-false}",
+      description = "plain-text remoting between nodes: any host that reaches the cluster port can join (development only)")
+  boolean noTls;
+
   @Option(names = "--enable-test-functions", defaultValue = "${env:SHOAL_TEST_FUNCTIONS:-false}",
       description = "add the fault-test functions fail, halt and hang (env SHOAL_TEST_FUNCTIONS=true)")
   boolean testFunctions;
@@ -86,7 +104,46 @@ public final class NodeOptions {
       o.put("pekko.management.http.port", managementPort);
       o.put("pekko.management.http.hostname", canonical);
     }
+    tls = noTls ? null : tlsDir(role.equals("coordinator"), canonical);
+    if (tls != null) {
+      o.putAll(tls.arteryConfig());
+    } else {
+      System.err.println("shoal: WARNING: --no-tls: nodes talk in plain text and any host that reaches port " + p
+          + " can join this cluster, read its items and forge results; use it only on a private development machine");
+    }
     return ConfigFactory.parseMap(o).withFallback(ConfigFactory.load());
+  }
+
+  /** The TLS folder the node uses, or null with {@code --no-tls}; set by {@link #config}. */
+  TlsDir tls;
+
+  /**
+   * The TLS folder given, else DATA_DIR/tls; a coordinator creates the default one (a new cluster
+   * CA) at its first start, a worker needs one to exist.
+   */
+  private TlsDir tlsDir(boolean mayCreate, String canonical) {
+    if (tlsDir != null && !tlsDir.toString().isBlank()) {
+      return TlsDir.open(tlsDir);
+    }
+    Path dir = dataDir().resolve("tls");
+    if (!Files.exists(dir.resolve("node.p12"))) {
+      if (!mayCreate) {
+        throw new UsageException("no cluster certificate in " + dir + ": give the coordinator's with --tls-dir DIR "
+            + "(its DATA_DIR/tls, or one from 'shoal certs node'), or --no-tls for a plain-text development cluster");
+      }
+      List<String> hosts = new ArrayList<>(List.of(canonical));
+      hosts.addAll(CertsCommand.hosts(List.of()));
+      TlsDir created = TlsDir.create(dir, hosts.stream().distinct().toList());
+      System.err.println("shoal: made a new cluster CA and node certificate in " + dir
+          + "; workers on this machine find it there, other machines need a copy without ca.key (or 'shoal certs node')");
+      return created;
+    }
+    return TlsDir.open(dir);
+  }
+
+  /** {@code --data-dir}, else SHOAL_DATA_DIR, else ~/.shoal. */
+  Path dataDir() {
+    return DataDir.resolve(dataDir);
   }
 
   /** --host, where "auto" or empty means this machine's address (a container's own IP). */

@@ -5,9 +5,11 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.extractMethod;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
@@ -38,18 +40,23 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -74,11 +81,15 @@ import org.apache.pekko.util.ByteString;
  *   <li>{@code GET /cluster}, {@code GET /functions}.
  * </ul>
  *
+ * <p>Every route needs {@code Authorization: Bearer <token>} as {@link ApiAccess} decides: 401 with
+ * {@code WWW-Authenticate: Bearer} without a valid token, 403 for a write with the read-only token.
+ * The API is served over HTTPS when given an {@link SSLContext}.
+ *
  * <p>Guarantees: every answer is JSON; bad input is a 4xx with {@code {"error": "..."}} naming the
  * problem (400 bad body, unknown function or a job over a {@link dev.shoal.coordinator.job.JobLimits
  * limit}, 404 unknown job or path, 405 wrong method, 413 body over {@code max-body}, 429 with {@code
- * Retry-After} when {@code max-queued-jobs} jobs are already held), never a 5xx. Results go to a file per job ({@link Spool}), never into
- * memory, so a job of any size streams through; results streams are woken by the sink, not by
+ * Retry-After} when {@code max-queued-jobs} jobs are already held), never a 5xx. Results go to a
+ * file per job ({@link Spool}), never into memory, so a job of any size streams through; results streams are woken by the sink, not by
  * polling, so a one-item job answers within a millisecond or so of its result.
  *
  * <p>Caveats: the API talks to the coordinator in-process ({@link Coordinator.SubmitJob} carries
@@ -100,10 +111,12 @@ public final class HttpApi {
   private final HttpSettings settings;
   private final Spool spool;
   private final Executor io;
+  private final ApiAccess access;
 
   private HttpApi(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, HttpSettings settings,
-      Spool spool) {
+      Spool spool, ApiAccess access) {
     this.system = system;
+    this.access = access;
     this.coordinator = coordinator;
     this.settings = settings;
     this.spool = spool;
@@ -114,8 +127,8 @@ public final class HttpApi {
    * Serves the API on {@code host:port} (port 0 picks a free one; see the binding's local address).
    * The stage fails if the port cannot be bound or the results folder cannot be created.
    */
-  public static CompletionStage<ServerBinding> start(
-      ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port) {
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator,
+      String host, int port, ApiAccess access, Optional<SSLContext> https) {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
     Spool spool;
     try {
@@ -123,10 +136,13 @@ public final class HttpApi {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    HttpApi api = new HttpApi(system, coordinator, settings, spool);
-    return Http.get(system).newServerAt(host, port)
-        .withSettings(ServerSettings.create(settings.serverConfig()))
-        .bind(api.route())
+    HttpApi api = new HttpApi(system, coordinator, settings, spool, access);
+    ServerBuilder server = Http.get(system).newServerAt(host, port)
+        .withSettings(ServerSettings.create(settings.serverConfig()));
+    if (https.isPresent()) {
+      server = server.enableHttps(ConnectionContext.httpsServer(https.get()));
+    }
+    return server.bind(api.route())
         .thenApply(binding -> {
           system.log().info("results of HTTP jobs are kept in {}", settings.spoolDir());
           return binding;
@@ -134,7 +150,7 @@ public final class HttpApi {
   }
 
   private Route route() {
-    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(
+    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> authorized(() -> concat(
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
                 post(() -> withSizeLimit(settings.maxBody(),
@@ -146,7 +162,23 @@ public final class HttpApi {
                     delete(() -> respond(() -> cancel(id))))),
                 path("results", () -> get(() -> respond(() -> results(id)))))))),
         path("cluster", () -> get(() -> respond(this::cluster))),
-        path("functions", () -> get(() -> respond(this::functions))))));
+        path("functions", () -> get(() -> respond(this::functions)))))));
+  }
+
+  /** Lets a request through to {@code inner} only with a token {@link ApiAccess} accepts, before any route runs. */
+  private Route authorized(Supplier<Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> extractMethod(method -> {
+      boolean write = !(method.equals(HttpMethods.GET) || method.equals(HttpMethods.HEAD));
+      ApiAccess.Decision decision = access.check(header, write);
+      return switch (decision) {
+        case ALLOWED -> inner.get();
+        case READ_ONLY -> complete(errorJson(StatusCodes.FORBIDDEN.intValue(), decision.message()));
+        case WRONG -> complete(errorJson(StatusCodes.UNAUTHORIZED.intValue(), decision.message())
+            .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"shoal\", error=\"invalid_token\"")));
+        default -> complete(errorJson(StatusCodes.UNAUTHORIZED.intValue(), decision.message())
+            .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"shoal\"")));
+      };
+    }));
   }
 
   private CompletionStage<HttpResponse> submit(ByteString body) {

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,9 @@ class HttpApiTest {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static final String SHA_ANCHOR = "dc90cf85630cf9c1e704e80287cc053a2a038d55d55694732106797c609ea860";
 
+  private static final String TOKEN = "test-api-token";
+  private static final String READ_TOKEN = "test-read-token";
+
   private final HttpClient http = HttpClient.newHttpClient();
   private ActorTestKit kit;
   private WorkerExecutors executors;
@@ -88,7 +92,8 @@ class HttpApiTest {
     for (int i = 1; i <= 2; i++) {
       kit.spawn(Worker.create(coordinator, workerSettings, functions, executors, "local"), "worker-" + i);
     }
-    binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(TOKEN, READ_TOKEN), Optional.empty())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
     base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
   }
 
@@ -317,7 +322,8 @@ class HttpApiTest {
         Coordinator.create(FunctionRegistry.load(null, true), CoordinatorSettings.fromConfig(one)), "coordinator-of-one");
     WorkerSettings workerSettings = WorkerSettings.fromConfig(one).withSlots(1);
     kit.spawn(Worker.create(coordinator, workerSettings, FunctionRegistry.load(null, true), executors, "local"), "worker-of-one");
-    ServerBinding own = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    ServerBinding own = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(TOKEN, READ_TOKEN),
+        Optional.empty()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     URI saved = base;
     try {
       base = URI.create("http://127.0.0.1:" + own.localAddress().getPort());
@@ -372,6 +378,35 @@ class HttpApiTest {
     return JSON.readTree(r.body()).get("id").asText();
   }
 
+  @ParameterizedTest(name = "{0} {1} without a valid token is refused")
+  @CsvSource({"GET,/jobs", "POST,/jobs", "GET,/jobs/abc", "DELETE,/jobs/abc", "GET,/jobs/abc/results", "GET,/cluster",
+      "GET,/functions", "GET,/no-such-route", "PUT,/jobs"})
+  void everyRouteRefusesARequestWithoutAValidToken(String method, String path) throws Exception {
+    String body = method.equals("POST") ? "{\"function\":\"square\",\"range\":{\"start\":0,\"end\":3}}" : null;
+    for (String authorization : new String[] {null, "Bearer wrong-token", "Basic dGVzdC1hcGktdG9rZW4=", TOKEN, "Bearer"}) {
+      HttpResponse<String> r = http.send(request(method, path, body, authorization), BodyHandlers.ofString());
+      assertEquals(401, r.statusCode(), method + " " + path + " with " + authorization + ": " + r.body());
+      assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer realm=\"shoal\""), r.headers().toString());
+      assertTrue(JSON.readTree(r.body()).get("error").asText().contains("token"), r.body());
+      assertFalse(r.body().contains(TOKEN), "the answer never echoes a token: " + r.body());
+    }
+    HttpResponse<String> inQuery = http.send(request(method, path + "?access_token=" + TOKEN, body, null), BodyHandlers.ofString());
+    assertEquals(401, inQuery.statusCode(), "a token in the query string is not read: " + inQuery.body());
+  }
+
+  @Test
+  void theReadOnlyTokenReadsButCannotSubmitOrCancel() throws Exception {
+    String id = submit("{\"function\":\"square\",\"range\":{\"start\":0,\"end\":10}}");
+    String read = "Bearer " + READ_TOKEN;
+    assertEquals(200, http.send(request("GET", "/jobs/" + id, null, read), BodyHandlers.ofString()).statusCode());
+    assertEquals(200, http.send(request("GET", "/cluster", null, read), BodyHandlers.ofString()).statusCode());
+    HttpResponse<String> post = http.send(request("POST", "/jobs", "{\"function\":\"square\",\"range\":{\"start\":0,\"end\":3}}",
+        read), BodyHandlers.ofString());
+    assertEquals(403, post.statusCode(), post.body());
+    assertTrue(JSON.readTree(post.body()).get("error").asText().contains("read-only"), post.body());
+    assertEquals(403, http.send(request("DELETE", "/jobs/" + id, null, read), BodyHandlers.ofString()).statusCode());
+  }
+
   private JsonNode status(String id) throws Exception {
     return json(send("GET", "/jobs/" + id, null));
   }
@@ -384,11 +419,18 @@ class HttpApiTest {
   }
 
   private HttpRequest request(String method, String path, String body) {
-    return HttpRequest.newBuilder(base.resolve(path))
+    return request(method, path, body, "Bearer " + TOKEN);
+  }
+
+  private HttpRequest request(String method, String path, String body, String authorization) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
         .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body))
         .header("Content-Type", "application/json")
-        .timeout(PATIENCE)
-        .build();
+        .timeout(PATIENCE);
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return b.build();
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws Exception {
