@@ -199,8 +199,10 @@ class HttpFuzzIT {
         new byte[] {'{', '"', 'f', (byte) 0xff, (byte) 0xfe, '"', ':', '1', '}'}));
     calls.add(new Call("a UTF-8 byte order mark", "POST", "/jobs", "application/json",
         ("\ufeff{\"function\": \"echo\", \"items\": [1]}").getBytes(StandardCharsets.UTF_8)));
-    calls.add(new Call("UTF-16", "POST", "/jobs", "application/json; charset=utf-16",
-        "{\"function\": \"echo\", \"items\": [1]}".getBytes(StandardCharsets.UTF_16)));
+    for (String charset : List.of("UTF-16", "UTF-16LE", "UTF-32")) {
+      calls.add(new Call(charset, "POST", "/jobs", "application/json; charset=" + charset,
+          "{\"function\": \"echo\", \"items\": [1], \"args\": {\"a\": 1}}".getBytes(java.nio.charset.Charset.forName(charset))));
+    }
     calls.add(new Call("random bytes", "POST", "/jobs", "application/octet-stream", randomBytes(new Random(SEED), 4096)));
     String valid = "{\"function\": \"echo\", \"items\": [1, 2, 3]}";
     for (String type : new String[] {null, "text/plain", "application/xml", "application/x-www-form-urlencoded",
