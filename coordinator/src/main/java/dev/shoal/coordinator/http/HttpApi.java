@@ -88,8 +88,8 @@ import org.apache.pekko.util.ByteString;
  * <p>Guarantees: every answer is JSON; bad input is a 4xx with {@code {"error": "..."}} naming the
  * problem (400 bad body, unknown function or a job over a {@link dev.shoal.coordinator.job.JobLimits
  * limit}, 404 unknown job or path, 405 wrong method, 413 body over {@code max-body}, 429 with {@code
- * Retry-After} when {@code max-queued-jobs} jobs are already held), never a 5xx. Results go to a file per job ({@link Spool}), never into
- * memory, so a job of any size streams through; results streams are woken by the sink, not by
+ * Retry-After} when {@code max-queued-jobs} jobs are already held), never a 5xx. Results go to a
+ * file per job ({@link Spool}), never into memory, so a job of any size streams through; results streams are woken by the sink, not by
  * polling, so a one-item job answers within a millisecond or so of its result.
  *
  * <p>Caveats: the API talks to the coordinator in-process ({@link Coordinator.SubmitJob} carries

@@ -75,6 +75,10 @@ final class SubmitBody {
       throw ApiError.badRequest("the body must be a JSON object such as "
           + "{\"function\": \"sha256\", \"range\": {\"start\": 0, \"end\": 100}}");
     }
+    if (p.currentTokenLocation().getByteOffset() < 0) {
+      // Jackson reads UTF-16 and UTF-32 too, but as characters: the items would have no byte offsets
+      throw ApiError.badRequest("the body must be JSON in UTF-8");
+    }
     Set<String> seen = new HashSet<>();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
