@@ -444,6 +444,31 @@ class CoordinatorJobTest {
     gate.open();
   }
 
+  /** A job waiting for its sink to close takes no work: an offer reaching it comes straight back for the next job. */
+  @Test
+  void aJobClosingItsSinkHandsItsOfferBackSoTheNextJobRuns() throws Exception {
+    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
+    CountDownLatch closeMayReturn = new CountDownLatch(1);
+    RecordingSink closingSink = new RecordingSink() {
+      @Override
+      public void close(JobStatus status) {
+        await(closeMayReturn);
+        super.close(status);
+      }
+    };
+    // an empty job ends at once and then waits for its sink; it is still first in line when a worker comes
+    submit(coordinator, JobRequest.of("square"), new RangeSource(0, 0), closingSink);
+    RecordingSink nextSink = new RecordingSink();
+    submit(coordinator, new JobRequest("square", "{}", 1, true, 0), new RangeSource(0, 3), nextSink);
+    workers(coordinator, 1, 0);
+
+    assertEquals(JobState.SUCCEEDED, nextSink.awaitClosed().state());
+    assertEquals(squares(0, 3), nextSink.outcomes());
+    assertTrue(!closingSink.isClosed());
+    closeMayReturn.countDown();
+    assertEquals(JobState.SUCCEEDED, closingSink.awaitClosed().state());
+  }
+
   @Test
   void aJobForAnUnknownFunctionIsRejected() {
     ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
