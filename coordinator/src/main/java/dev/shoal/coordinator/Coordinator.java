@@ -242,8 +242,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       return this;
     }
     ActorRef<JobProtocol.Command> ref = getContext().spawn(
-        Job.create(id, submit.request(), fn.get().kind(), settings.limits().bounded(submit.source()), sink, sinkExecutor,
-            getContext().getSelf(), settings),
+        Job.create(id, submit.request(), fn.get().kind(), settings.limits().bounded(submit.source()), sink,
+            sinkExecutor, getContext().getSelf(), settings),
         "job-" + id);
     long now = System.currentTimeMillis();
     JobStatus first = new JobStatus(id, submit.request().function(), dev.shoal.coordinator.job.JobState.QUEUED,

@@ -39,8 +39,7 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * gets exactly one {@link JobProtocol.ChunkProcessed} or, when it drains, one {@link
  * JobProtocol.ChunkReturned}, or, when it holds more than {@code max-chunk-items} items, one {@link
  * JobProtocol.ChunkRefused} at once, nothing allocated from its size; a function never runs on the
- * actor thread. Its demand, restated every
- * {@code heartbeat-interval}, is also its heartbeat.
+ * actor thread. Its demand, restated every {@code heartbeat-interval}, is also its heartbeat.
  *
  * <p>Caveat: if the JVM dies, what it held is recovered by the coordinator (unreachability or lease
  * expiry), not by the worker.
