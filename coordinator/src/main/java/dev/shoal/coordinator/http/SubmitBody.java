@@ -138,6 +138,8 @@ final class SubmitBody {
     while (p.nextToken() != JsonToken.END_ARRAY) {
       long start = p.currentTokenLocation().getByteOffset();
       p.skipChildren();
+      // a scalar is read lazily: finish it, or a long string would measure as its opening quote
+      p.finishToken();
       long bytes = p.currentLocation().getByteOffset() - start;
       limits.item(itemsCount, bytes).ifPresent(problem -> {
         throw ApiError.badRequest(problem);
