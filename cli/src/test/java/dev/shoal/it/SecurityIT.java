@@ -55,14 +55,15 @@ class SecurityIT {
         assertEquals(1, view.get("workers").size(), view.toString());
         Thread.sleep(500);
       }
-      assertTrue(stranger.logText().contains("refused a node this one dialled whose certificate is not of this cluster's CA"),
-          "the stranger learns it was refused:\n" + stranger.logText());
-      assertTrue(c.coordinator.logText().contains("refused a connection to this node's cluster port: Received fatal alert"),
-          "the coordinator logs the node its certificate did not convince:\n" + c.coordinator.logText());
-      assertTrue(c.coordinator.logText().contains("refused a connection to this node's cluster port: Unrecognized SSL message, plaintext connection?"),
-          "the coordinator logs the plain-text node:\n" + c.coordinator.logText());
-      assertTrue(plain.logText().contains("Handshake with [pekko://shoal@127.0.0.1:" + c.clusterPort + "] did not complete"),
-          "the plain-text node never completes a handshake:\n" + plain.logText());
+      awaitLog(stranger, "refused a node this one dialled whose certificate is not of this cluster's CA",
+          "the stranger learns it was refused");
+      awaitLog(c.coordinator, "refused a connection to this node's cluster port: Received fatal alert",
+          "the coordinator logs the node its certificate did not convince");
+      awaitLog(c.coordinator, "refused a connection to this node's cluster port: Unrecognized SSL message, plaintext connection?",
+          "the coordinator logs the plain-text node");
+      // Artery gives up a handshake after 20 s (handshake-timeout): the plain-text node says so then
+      awaitLog(plain, "Handshake with [pekko://shoal@127.0.0.1:" + c.clusterPort + "] did not complete",
+          "the plain-text node never completes a handshake");
       assertTrue(member.process.isAlive());
     }
   }
@@ -149,6 +150,17 @@ class SecurityIT {
   }
 
   private record Ran(int code, String out, String err) {}
+
+  /** Waits (up to a minute, for a starved machine) until {@code node} has logged {@code line}. */
+  private static void awaitLog(Node node, String line, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!node.logText().contains(line)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + ": no '" + line + "' in " + node.name + "'s log:\n" + node.logText());
+      }
+      Thread.sleep(200);
+    }
+  }
 
   /** The shoal command as a user runs it: its own JVM from the packaged jar. */
   private static Ran shoal(Cluster c, String... args) throws Exception {
