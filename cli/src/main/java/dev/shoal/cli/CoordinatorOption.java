@@ -41,15 +41,10 @@ public final class CoordinatorOption {
   }
 
   private String token() {
-    if (tokenFile != null && !tokenFile.toString().isBlank()) {
-      return DataDir.readToken(tokenFile);
-    }
-    String env = System.getenv("SHOAL_TOKEN");
-    if (env != null && !env.isBlank()) {
-      return env.strip();
-    }
-    Path generated = DataDir.resolve(dataDir).resolve(DataDir.TOKEN_FILE);
-    return Files.isReadable(generated) ? DataDir.readToken(generated) : null;
+    return DataDir.givenToken(tokenFile).orElseGet(() -> {
+      Path generated = DataDir.resolve(dataDir).resolve(DataDir.TOKEN_FILE);
+      return Files.isReadable(generated) ? DataDir.readToken(generated) : null;
+    });
   }
 
   private SSLContext tls() {

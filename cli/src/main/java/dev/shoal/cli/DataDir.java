@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * A node's data folder ({@code --data-dir}, {@code SHOAL_DATA_DIR}, default {@code ~/.shoal}): where
@@ -36,6 +37,18 @@ public final class DataDir {
       return Path.of(env);
     }
     return Path.of(System.getProperty("user.home"), ".shoal");
+  }
+
+  /**
+   * The API token the user gave: the one in {@code tokenFile} (a blank path counts as none), else
+   * {@code $SHOAL_TOKEN}; empty when neither is set. Coordinator and clients read it the same way.
+   */
+  public static Optional<String> givenToken(Path tokenFile) {
+    if (tokenFile != null && !tokenFile.toString().isBlank()) {
+      return Optional.of(readToken(tokenFile));
+    }
+    String env = System.getenv("SHOAL_TOKEN");
+    return env == null || env.isBlank() ? Optional.empty() : Optional.of(env.strip());
   }
 
   /** The token in {@code file}: its first line, trimmed; a usage error naming the file if it is unreadable or empty. */

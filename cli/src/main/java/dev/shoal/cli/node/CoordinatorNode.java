@@ -118,12 +118,9 @@ public final class CoordinatorNode implements Callable<Integer> {
       System.err.println("shoal: WARNING: --no-auth: anyone on this machine can submit and cancel jobs; for development only");
       return ApiAccess.open();
     }
-    String env = System.getenv("SHOAL_TOKEN");
-    if (tokenFile != null && !tokenFile.toString().isBlank()) {
-      return ApiAccess.tokens(DataDir.readToken(tokenFile), readOnly);
-    }
-    if (env != null && !env.isBlank()) {
-      return ApiAccess.tokens(env.strip(), readOnly);
+    Optional<String> given = DataDir.givenToken(tokenFile);
+    if (given.isPresent()) {
+      return ApiAccess.tokens(given.get(), readOnly);
     }
     Path generated = node.dataDir().resolve(DataDir.TOKEN_FILE);
     boolean existed = Files.exists(generated);

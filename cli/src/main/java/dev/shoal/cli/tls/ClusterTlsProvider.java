@@ -46,71 +46,59 @@ public final class ClusterTlsProvider extends ConfigSSLEngineProvider {
 
   private static final class Logging extends X509ExtendedTrustManager {
 
+    private static final String CLIENT = "connecting node";
+    private static final String SERVER = "node this one dialled";
+
     private final X509ExtendedTrustManager delegate;
 
     Logging(X509ExtendedTrustManager delegate) {
       this.delegate = delegate;
     }
 
-    private static CertificateException refused(String who, X509Certificate[] chain, CertificateException e) {
-      String subject = chain == null || chain.length == 0 ? "no certificate" : chain[0].getSubjectX500Principal().getName()
-          + " issued by " + chain[0].getIssuerX500Principal().getName();
-      LOG.warn("refused a {} whose certificate is not of this cluster's CA ({}): {}", who, subject, e.getMessage());
-      return e;
+    /** One of the trust manager's checks, which throws when the peer's certificate is not trusted. */
+    private interface Check {
+      void run() throws CertificateException;
+    }
+
+    private static void logRefusal(String who, X509Certificate[] chain, Check check) throws CertificateException {
+      try {
+        check.run();
+      } catch (CertificateException e) {
+        String subject = chain == null || chain.length == 0 ? "no certificate" : chain[0].getSubjectX500Principal().getName()
+            + " issued by " + chain[0].getIssuerX500Principal().getName();
+        LOG.warn("refused a {} whose certificate is not of this cluster's CA ({}): {}", who, subject, e.getMessage());
+        throw e;
+      }
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-      try {
-        delegate.checkClientTrusted(chain, authType, engine);
-      } catch (CertificateException e) {
-        throw refused("connecting node", chain, e);
-      }
+      logRefusal(CLIENT, chain, () -> delegate.checkClientTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-      try {
-        delegate.checkServerTrusted(chain, authType, engine);
-      } catch (CertificateException e) {
-        throw refused("node this one dialled", chain, e);
-      }
+      logRefusal(SERVER, chain, () -> delegate.checkServerTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      try {
-        delegate.checkClientTrusted(chain, authType, socket);
-      } catch (CertificateException e) {
-        throw refused("connecting node", chain, e);
-      }
+      logRefusal(CLIENT, chain, () -> delegate.checkClientTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      try {
-        delegate.checkServerTrusted(chain, authType, socket);
-      } catch (CertificateException e) {
-        throw refused("node this one dialled", chain, e);
-      }
+      logRefusal(SERVER, chain, () -> delegate.checkServerTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      try {
-        delegate.checkClientTrusted(chain, authType);
-      } catch (CertificateException e) {
-        throw refused("connecting node", chain, e);
-      }
+      logRefusal(CLIENT, chain, () -> delegate.checkClientTrusted(chain, authType));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      try {
-        delegate.checkServerTrusted(chain, authType);
-      } catch (CertificateException e) {
-        throw refused("node this one dialled", chain, e);
-      }
+      logRefusal(SERVER, chain, () -> delegate.checkServerTrusted(chain, authType));
     }
 
     @Override
