@@ -21,6 +21,7 @@ import dev.shoal.worker.WorkerExecutors;
 import dev.shoal.worker.WorkerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -110,6 +111,8 @@ public final class LocalPool implements Pool {
 
   @Override
   public JobHandle submit(JobRequest request, Items items) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(items, "items");
     QueueSink sink = new QueueSink();
     Coordinator.SubmitReply reply = ask(replyTo -> new Coordinator.SubmitJob(request, items.toSource(limits), id -> sink, replyTo));
     if (reply instanceof Coordinator.JobRejected r) {

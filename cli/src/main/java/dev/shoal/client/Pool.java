@@ -19,7 +19,12 @@ import java.util.stream.StreamSupport;
  */
 public interface Pool extends AutoCloseable {
 
-  /** Submits a job; read its results from the handle. */
+  /**
+   * Submits a job; read its results from the handle. Throws {@link IllegalArgumentException} naming
+   * the problem for a request over a limit or an unknown function, {@link
+   * java.util.concurrent.RejectedExecutionException} when the coordinator is full, and {@link
+   * NullPointerException} for a null argument; none of them affects other jobs.
+   */
   JobHandle submit(JobRequest request, Items items);
 
   /** The functions this pool can run. */

@@ -31,6 +31,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -117,6 +118,8 @@ public final class RemotePool implements Pool {
 
   @Override
   public JobHandle submit(JobRequest request, Items items) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(items, "items");
     JobStatus submitted = read(call("POST", "/jobs", body(request, items)), JobStatus.class);
     return new RemoteJob(submitted.id());
   }

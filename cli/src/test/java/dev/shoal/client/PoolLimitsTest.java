@@ -1,5 +1,6 @@
 package dev.shoal.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -45,6 +46,16 @@ class PoolLimitsTest {
     local.close();
     remote.close();
     served.close();
+  }
+
+  @Test
+  void aNullRequestOrItemsIsRefusedAtTheCallerAndThePoolGoesOn() {
+    for (Pool pool : List.of(local, remote)) {
+      assertEquals("request", assertThrows(NullPointerException.class, () -> pool.submit(null, Items.range(0, 3))).getMessage());
+      assertEquals("items", assertThrows(NullPointerException.class, () -> pool.submit(JobRequest.of("echo"), null)).getMessage());
+      assertEquals(List.of(0L, 1L, 4L), pool.map("square", List.of(0, 1, 2)).stream().map(JsonNode::asLong).toList());
+    }
+    assertThrows(IllegalArgumentException.class, () -> JobRequest.of(null));
   }
 
   @Test

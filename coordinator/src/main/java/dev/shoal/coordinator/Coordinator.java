@@ -14,6 +14,7 @@ import dev.shoal.protocol.FunctionInfo;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.JobProtocol;
 import dev.shoal.protocol.WorkerProtocol;
+import java.util.Objects;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -85,7 +86,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
    */
   public record SubmitJob(
       JobRequest request, ItemSource source, Function<String, ResultSink> sinkFor, ActorRef<SubmitReply> replyTo)
-      implements CoordinatorProtocol.Command {}
+      implements CoordinatorProtocol.Command {
+    /** Checked by the sender: a null reaching {@link #onSubmitJob} would restart the coordinator and fail every job. */
+    public SubmitJob {
+      Objects.requireNonNull(request, "request");
+      Objects.requireNonNull(source, "source");
+      Objects.requireNonNull(sinkFor, "sinkFor");
+      Objects.requireNonNull(replyTo, "replyTo");
+    }
+  }
 
   public record GetJob(String id, ActorRef<Optional<JobStatus>> replyTo) implements CoordinatorProtocol.Command {}
 

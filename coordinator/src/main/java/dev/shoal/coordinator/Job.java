@@ -392,7 +392,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private Behavior<JobProtocol.Command> fail(String reason) {
-    getContext().getLog().warn("job {} failed: {}", id, reason);
+    // INFO, not WARN: a failed job is an outcome reported to its client, not a fault of this node;
+    // nodes log at INFO, and `shoal run` (WARN) prints the reason once, in its summary
+    getContext().getLog().info("job {} failed: {}", id, reason);
     message = reason;
     dropAllWork();
     return finish(JobState.FAILED);

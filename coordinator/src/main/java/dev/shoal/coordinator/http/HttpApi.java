@@ -138,7 +138,8 @@ public final class HttpApi {
     }
     HttpApi api = new HttpApi(system, coordinator, settings, spool, access);
     ServerBuilder server = Http.get(system).newServerAt(host, port)
-        .withSettings(ServerSettings.create(settings.serverConfig()));
+        .withSettings(ServerSettings.create(settings.serverConfig())
+            .withParsingErrorHandler(ParseErrorAnswer.class.getName()));
     if (https.isPresent()) {
       server = server.enableHttps(ConnectionContext.httpsServer(https.get()));
     }

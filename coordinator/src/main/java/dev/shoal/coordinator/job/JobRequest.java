@@ -11,6 +11,9 @@ package dev.shoal.coordinator.job;
 public record JobRequest(String function, String argsJson, int chunkSize, boolean ordered, long timeoutMs) {
 
   public JobRequest {
+    if (function == null) {
+      throw new IllegalArgumentException("a job needs a function name");
+    }
     argsJson = argsJson == null || argsJson.isBlank() ? "{}" : argsJson;
     if (chunkSize < 0) {
       throw new IllegalArgumentException("chunkSize must be 0 (automatic) or positive, got " + chunkSize);

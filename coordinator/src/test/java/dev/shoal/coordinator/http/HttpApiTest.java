@@ -370,6 +370,29 @@ class HttpApiTest {
     }
   }
 
+  @Test
+  void aMethodTheServerDoesNotKnowIs405WithJsonNotA501() throws Exception {
+    HttpResponse<String> r = send("FOO", "/jobs", "{}");
+    assertEquals(405, r.statusCode(), r.body());
+    assertJsonError(r, "Unsupported HTTP method");
+    assertEquals("GET, POST, DELETE", r.headers().firstValue("Allow").orElseThrow());
+  }
+
+  @Test
+  void aRequestThatCannotBeParsedIs400WithJson() throws Exception {
+    // HttpClient refuses to send a broken request line, so this one goes over a raw socket
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", base.getPort())) {
+      socket.setSoTimeout((int) PATIENCE.toMillis());
+      socket.getOutputStream().write("GET /jobs HTTP/1.1\r\nHost: x\r\nbroken header line\r\n\r\n"
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertTrue(answer.contains("Content-Type: application/json"), answer);
+      JsonNode body = JSON.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+      assertTrue(body.get("error").isTextual(), answer);
+    }
+  }
+
   // --- helpers ---
 
   private String submit(String body) throws Exception {
