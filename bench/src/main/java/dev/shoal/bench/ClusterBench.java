@@ -26,7 +26,7 @@ import java.util.Locale;
 final class ClusterBench {
 
   static final String WORKER_LOST = "worker lost";
-  private static final int WORKERS = 2;
+  static final int WORKERS = 2;
 
   private final Path repo;
   private final Anchors anchors;

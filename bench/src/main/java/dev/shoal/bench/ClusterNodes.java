@@ -28,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  * the launcher's {@code SHOAL_*} environment variables. Each node's output goes to a log file; the
  * coordinator's lines are also watched, so that the moment a line first appears (such as {@code
  * worker lost}) can be timed. {@link #close()} stops every node it started, and only those.
+ *
+ * <p>The nodes run mutual TLS between them, as every Shoal cluster does by default, unless the
+ * cluster is made {@link #plainText}: then every node gets {@code SHOAL_NO_TLS=true}.
  */
 final class ClusterNodes implements AutoCloseable {
 
@@ -48,6 +51,7 @@ final class ClusterNodes implements AutoCloseable {
   private final List<Node> nodes = new ArrayList<>();
   private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
   private final List<String> watched;
+  private final boolean tls;
   private Node coordinator;
 
   /**
@@ -55,9 +59,23 @@ final class ClusterNodes implements AutoCloseable {
    * @param watched coordinator log fragments whose first appearance is timed ({@link #firstSeenNanos})
    */
   ClusterNodes(Path jar, Path logs, List<String> watched) {
+    this(jar, logs, watched, true);
+  }
+
+  private ClusterNodes(Path jar, Path logs, List<String> watched, boolean tls) {
     this.jar = jar;
     this.logs = logs;
     this.watched = List.copyOf(watched);
+    this.tls = tls;
+  }
+
+  /** A cluster whose nodes talk plain text ({@code SHOAL_NO_TLS=true} on every node). */
+  static ClusterNodes plainText(Path jar, Path logs, List<String> watched) {
+    return new ClusterNodes(jar, logs, watched, false);
+  }
+
+  boolean tls() {
+    return tls;
   }
 
   String url() {
@@ -88,8 +106,38 @@ final class ClusterNodes implements AutoCloseable {
     return coordinator;
   }
 
-  Node startWorker(String name) throws IOException {
+  /**
+   * Starts a worker. With TLS, the first one waits until the coordinator's API answers: the worker
+   * reads the coordinator's TLS folder (DATA_DIR/tls), which the coordinator writes file by file at
+   * its first start, and it is complete once the coordinator is up.
+   */
+  Node startWorker(String name) throws IOException, InterruptedException {
+    if (tls && workers().isEmpty()) {
+      awaitApi(Duration.ofSeconds(120));
+    }
     return start(name, "worker", freePort(), List.of(), false);
+  }
+
+  /** Waits until the coordinator's API answers at all (any status: a 401 will do). */
+  private void awaitApi(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "no answer";
+    while (System.nanoTime() < deadline) {
+      if (coordinator == null || !coordinator.process().isAlive()) {
+        throw new IllegalStateException("no coordinator running" + (coordinator == null ? ""
+            : ": it exited with " + coordinator.process().exitValue() + "; see " + coordinator.log()));
+      }
+      try {
+        http.send(HttpRequest.newBuilder(URI.create(url() + "/cluster")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.discarding());
+        return;
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the coordinator's API did not answer within " + timeout.toSeconds()
+        + " s (last: " + last + "); see " + coordinator.log());
   }
 
   /** Waits until the coordinator's {@code GET /cluster} lists {@code workers} workers. */
@@ -163,8 +211,13 @@ final class ClusterNodes implements AutoCloseable {
     env.remove("SHOAL_TOKEN");
     env.remove("SHOAL_TOKEN_FILE");
     env.remove("SHOAL_TLS_DIR");
+    if (tls) {
+      env.remove("SHOAL_NO_TLS");
+    } else {
+      env.put("SHOAL_NO_TLS", "true");
+    }
     // the nodes' own data folder: the coordinator makes the API token and the cluster CA there, the
-    // workers find the CA there (mutual TLS, as every Shoal cluster runs by default)
+    // workers find the CA there (mutual TLS, unless this cluster is plain text)
     env.put("SHOAL_DATA_DIR", logs.resolve("data").toString());
     Process p = pb.start();
     Node node = new Node(name, p, log);

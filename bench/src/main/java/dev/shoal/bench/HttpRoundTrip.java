@@ -19,6 +19,9 @@ import java.util.Locale;
  */
 final class HttpRoundTrip {
 
+  /** What one round trip is, for a report's note. */
+  static final String HOW = "POST /jobs + GET /jobs/{id}/results, java.net.http with a reused client";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String url;
@@ -26,6 +29,8 @@ final class HttpRoundTrip {
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   private final String authorization;
+  /** The next job's item, so that no two jobs of a series ask the same. */
+  private long next;
 
   HttpRoundTrip(String url, String token) {
     this.url = url;
@@ -38,21 +43,32 @@ final class HttpRoundTrip {
    */
   void measure(Report report, int warmups, int jobs) throws IOException, InterruptedException {
     Progress.say("  HTTP single-item round trip, %d jobs after %d warm-ups ...", jobs, warmups);
-    for (int i = 0; i < warmups; i++) {
-      once(i);
-    }
-    List<Double> ms = new ArrayList<>(jobs);
-    for (int i = 0; i < jobs; i++) {
-      long t0 = System.nanoTime();
-      once(i);
-      ms.add((System.nanoTime() - t0) / 1e6);
-    }
-    String how = String.format(Locale.ROOT, "%d jobs of one square item, one after another, after %d warm-up jobs: POST "
-        + "/jobs + GET /jobs/{id}/results, java.net.http with a reused client; min %.2f ms, max %.2f ms", jobs, warmups,
-        Stats.min(ms), Stats.max(ms));
+    warm(warmups);
+    List<Double> ms = time(jobs);
+    String how = String.format(Locale.ROOT, "%d jobs of one square item, one after another, after %d warm-up jobs: %s; "
+        + "min %.2f ms, max %.2f ms", jobs, warmups, HOW, Stats.min(ms), Stats.max(ms));
     report.extras.add(new Report.Extra(Targets.HTTP_P50, Stats.percentile(ms, 50), "ms", how));
     report.extras.add(new Report.Extra(Targets.HTTP_P99, Stats.percentile(ms, 99), "ms", how));
     Progress.say("  HTTP round trip: p50 %.2f ms, p99 %.2f ms", Stats.percentile(ms, 50), Stats.percentile(ms, 99));
+  }
+
+  /** Runs {@code jobs} uncounted jobs, one after another. */
+  void warm(int jobs) throws IOException, InterruptedException {
+    for (int i = 0; i < jobs; i++) {
+      once(next++);
+    }
+  }
+
+  /** Runs {@code jobs} jobs one after another and returns each one's round trip in milliseconds. */
+  List<Double> time(int jobs) throws IOException, InterruptedException {
+    List<Double> ms = new ArrayList<>(jobs);
+    for (int i = 0; i < jobs; i++) {
+      long x = next++;
+      long t0 = System.nanoTime();
+      once(x);
+      ms.add((System.nanoTime() - t0) / 1e6);
+    }
+    return ms;
   }
 
   /** One job of the item {@code x}; fails unless the result is x². */

@@ -47,6 +47,8 @@ final class Targets {
     out.add(extra(r, HTTP_P99, "ms", 5.0));
     out.add(extra(r, HEAP, "MB", 256));
     out.add(extra(r, RECOVERY, "s", 3.0));
+    out.add(tlsCost(r, Workload.SHA256, 1.10));
+    out.add(tlsCost(r, Workload.SQUARE, 1.30));
     return out;
   }
 
@@ -60,6 +62,20 @@ final class Targets {
     double ratio = s.get().medianS() / b.get().medianS();
     String measured = String.format(Locale.ROOT, "%.3f s / %.3f s = %.2f ×", s.get().medianS(), b.get().medianS(), ratio);
     return new Target(name, goal, measured, ratio, limit, verdict(s.get().digestOk() && b.get().digestOk(), ratio <= limit));
+  }
+
+  /** Mutual TLS between nodes against plain text, from {@link TlsBench}'s two clusters of the same run. */
+  private static Target tlsCost(Report r, Workload w, double limit) {
+    String name = w.label + " cluster, TLS vs plain text";
+    String goal = String.format(Locale.ROOT, "≤ %.0f %% slower (≤ %.2f ×)", (limit - 1) * 100, limit);
+    Optional<Measurement> tls = r.find(TlsBench.TLS, w);
+    Optional<Measurement> plain = r.find(TlsBench.PLAIN, w);
+    if (tls.isEmpty() || plain.isEmpty()) {
+      return notMeasured(name, goal, limit);
+    }
+    double ratio = tls.get().medianS() / plain.get().medianS();
+    String measured = String.format(Locale.ROOT, "%.3f s / %.3f s = %.2f ×", tls.get().medianS(), plain.get().medianS(), ratio);
+    return new Target(name, goal, measured, ratio, limit, verdict(tls.get().digestOk() && plain.get().digestOk(), ratio <= limit));
   }
 
   private static Target rate(Report r, String mode, Workload w, double perSecond) {
