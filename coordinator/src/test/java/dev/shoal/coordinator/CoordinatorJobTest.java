@@ -44,6 +44,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -406,8 +407,8 @@ class CoordinatorJobTest {
   }
 
   /**
-   * A message the coordinator cannot handle (a submission without its request, which the Java API
-   * sends for {@code submit(null, items)}) makes it throw. It restarts: the running job's state
+   * A bug in the coordinator (here a source whose size cannot be read, which no source of Shoal's
+   * does; a null request is refused before it is sent) makes it throw. It restarts: the running job's state
    * died with the old instance, so that job ends FAILED at its sink (no client waits forever), and
    * the workers, which keep stating their demand, run the next job.
    */
@@ -422,7 +423,18 @@ class CoordinatorJobTest {
     gate.awaitStarted();
 
     TestProbe<Coordinator.SubmitReply> reply = testKit.createTestProbe(Coordinator.SubmitReply.class);
-    coordinator.tell(new Coordinator.SubmitJob(null, new RangeSource(0, 1), id -> new RecordingSink(), reply.ref()));
+    ItemSource broken = new ItemSource() {
+      @Override
+      public long total() {
+        throw new IllegalStateException("a source that cannot tell its size");
+      }
+
+      @Override
+      public CompletionStage<ItemBatch> next(int max) {
+        throw new IllegalStateException("never read: the job is not created");
+      }
+    };
+    coordinator.tell(new Coordinator.SubmitJob(JobRequest.of("square"), broken, id -> new RecordingSink(), reply.ref()));
 
     JobStatus lost = runningSink.awaitClosed();
     assertEquals(runningId, lost.id());
