@@ -16,8 +16,6 @@ import dev.shoal.protocol.WorkerProtocol.ProcessChunk;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +57,13 @@ public final class Worker extends AbstractBehavior<Command> {
   /** Stop taking work, hand back what has not started, finish what runs, then stop; {@code replyTo} hears when. */
   public record Drain(ActorRef<Done> replyTo) implements Command {}
 
+  /**
+   * The drain has run out of time ({@code shoal.worker.drain-timeout}): interrupt what still runs,
+   * hand each of those chunks back to its job (it runs elsewhere at once) and stop; {@code replyTo}
+   * hears when. Ignored unless draining.
+   */
+  public record AbandonDrain(ActorRef<Done> replyTo) implements Command {}
+
   private record ChunkDone(ProcessChunk chunk, ChunkResults results, long nanos) implements Command {}
 
   private enum Heartbeat implements Command {
@@ -92,7 +97,8 @@ public final class Worker extends AbstractBehavior<Command> {
   private final ArrayDeque<ProcessChunk> queued = new ArrayDeque<>();
   /** Chunks started and not yet done; the runner is absent for a chunk that failed before it ran. */
   private final Map<LeaseKey, ChunkRunner> running = new HashMap<>();
-  private final Set<LeaseKey> started = new HashSet<>();
+  /** The chunks started here, by key, so that an abandoned drain can hand each back to its job. */
+  private final Map<LeaseKey, ProcessChunk> started = new HashMap<>();
   private final Map<String, JsonNode> parsedArgs = new HashMap<>();
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
   private long received;
@@ -189,6 +195,7 @@ public final class Worker extends AbstractBehavior<Command> {
         .onMessageEquals(WorkerProtocol.Reregister.INSTANCE, this::onHeartbeatWhileDraining)
         .onMessageEquals(Heartbeat.INSTANCE, this::onHeartbeatWhileDraining)
         .onMessage(Drain.class, this::onDrainWhileDraining)
+        .onMessage(AbandonDrain.class, this::onAbandonDrain)
         .onSignal(PreRestart.class, this::onPreRestart)
         .build();
   }
@@ -220,6 +227,19 @@ public final class Worker extends AbstractBehavior<Command> {
     return Behaviors.same();
   }
 
+  /** No result of an abandoned chunk is sent: its key is gone, so {@link #reply} drops a late one. */
+  private Behavior<Command> onAbandonDrain(AbandonDrain abandon) {
+    drainWaiters.add(abandon.replyTo());
+    running.values().forEach(ChunkRunner::cancel);
+    running.clear();
+    for (ProcessChunk c : started.values()) {
+      c.replyTo().tell(new JobProtocol.ChunkReturned(c.task().leaseId(), getContext().getSelf()));
+    }
+    getContext().getLog().info("drain timed out: {} running chunks interrupted and handed back", started.size());
+    started.clear();
+    return leave();
+  }
+
   private Behavior<Command> leave() {
     coordinator.tell(new CoordinatorProtocol.WorkerLeaving(getContext().getSelf()));
     getContext().getSystem().receptionist()
@@ -245,7 +265,7 @@ public final class Worker extends AbstractBehavior<Command> {
   private boolean reply(ChunkDone done) {
     LeaseKey key = LeaseKey.of(done.chunk().task());
     running.remove(key);
-    if (!started.remove(key)) {
+    if (started.remove(key) == null) {
       return false;
     }
     done.chunk().replyTo().tell(
@@ -300,7 +320,7 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private void pipe(ProcessChunk chunk, CompletableFuture<ChunkResults> result, long startNanos) {
-    started.add(LeaseKey.of(chunk.task()));
+    started.put(LeaseKey.of(chunk.task()), chunk);
     getContext().pipeToSelf(result, (r, failure) -> new ChunkDone(chunk,
         failure == null ? r : ChunkResults.allFailed(chunk.task().items().size(),
             failure.getClass().getSimpleName(), String.valueOf(failure.getMessage())),

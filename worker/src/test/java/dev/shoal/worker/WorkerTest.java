@@ -311,6 +311,34 @@ class WorkerTest {
     coordinator.expectTerminated(worker, WAIT);
   }
 
+  /**
+   * A drain that outlives {@code drain-timeout} is abandoned: what still runs is interrupted and
+   * handed back (never finished here, never reported), then the worker leaves.
+   */
+  @Test
+  void anAbandonedDrainInterruptsWhatRunsHandsItBackAndLeaves() throws InterruptedException {
+    ActorRef<WorkerProtocol.Command> worker = started(1, 0);
+    Gate.State gate = Gate.create("abandon");
+    ProcessChunk running = chunk("j", "gate", "{\"gate\":\"abandon\"}", 0, ItemBatch.range(0, 1));
+    worker.tell(running);
+    gate.awaitStarted();
+    TestProbe<Done> drained = testKit.createTestProbe(Done.class);
+    worker.tell(new Worker.Drain(drained.ref()));
+    assertTrue(coordinator.expectMessageClass(WorkerDemand.class, WAIT).draining());
+
+    TestProbe<Done> abandoned = testKit.createTestProbe(Done.class);
+    worker.tell(new Worker.AbandonDrain(abandoned.ref()));
+    assertEquals(new ChunkReturned(running.task().leaseId(), worker), job.expectMessageClass(ChunkReturned.class, WAIT));
+    gate.awaitInterrupted();
+    assertEquals(1, gate.interrupted());
+    coordinator.expectMessage(WAIT, new CoordinatorProtocol.WorkerLeaving(worker));
+    abandoned.expectMessage(WAIT, Done.getInstance());
+    drained.expectMessage(WAIT, Done.getInstance());
+    coordinator.expectTerminated(worker, WAIT);
+    // the interrupted item's failure never reaches the job: it would have been a result for a chunk handed back
+    job.expectNoMessage();
+  }
+
   /** Lease ids are numbered per job: two jobs' chunks with the same one are two chunks to hold, run and wait for. */
   @Test
   void chunksOfTwoJobsWithTheSameLeaseIdAreHeldRunAndDrainedApart() throws InterruptedException {

@@ -48,7 +48,7 @@ public final class WorkerNode implements Callable<Integer> {
     Config config = node.config("worker", 0, "127.0.0.1:2551");
     Duration drainTimeout = config.getDuration("shoal.worker.drain-timeout");
     config = com.typesafe.config.ConfigFactory.parseString(
-        "pekko.coordinated-shutdown.phases.before-service-unbind.timeout = " + (drainTimeout.toMillis() + 5000) + "ms")
+        "pekko.coordinated-shutdown.phases.before-service-unbind.timeout = " + (drainTimeout.toMillis() + 10000) + "ms")
         .withFallback(config);
     FunctionRegistry registry = FunctionRegistry.load(node.pluginsDir(), node.testFunctions);
     registry.warnings().forEach(w -> System.err.println("shoal: warning: " + w));
@@ -71,6 +71,10 @@ public final class WorkerNode implements Callable<Integer> {
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-worker",
         () -> NodeOptions.wasDowned(system) ? CompletableFuture.completedFuture(Done.getInstance())
             : AskPattern.<WorkerProtocol.Command, Done>ask(worker, Worker.Drain::new, drainTimeout, system.scheduler())
+                // past drain-timeout what still runs is interrupted and handed back, so no item
+                // finishes on a node that has left while its chunk runs elsewhere
+                .exceptionallyCompose(e -> AskPattern.<WorkerProtocol.Command, Done>ask(
+                    worker, Worker.AbandonDrain::new, Duration.ofSeconds(5), system.scheduler()))
                 .exceptionally(e -> Done.getInstance()));
     if (node.managementEnabled()) {
       Management.start(system);
