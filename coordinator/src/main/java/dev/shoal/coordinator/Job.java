@@ -135,6 +135,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private long finishedAt;
   private long done;
   private long errors;
+  /** Retry attempts made so far; the retry logic counts them (issue 11). */
+  private long retried;
   private String message;
 
   private Job(
@@ -532,7 +534,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     long total = source.total() >= 0 ? source.total() : (sourceEnded ? cutIndex : -1);
     double rate = jobMillis > 0 ? done * 1000.0 / jobMillis : 0;
     return new JobStatus(id, request.function(), state, total, done, errors, submittedAt, startedAt,
-        state.isFinal() ? finishedAt : 0, jobMillis, rate, request.ordered(), message);
+        state.isFinal() ? finishedAt : 0, jobMillis, rate, request.ordered(), message,
+        request.scheduling().priority(), request.scheduling().weight(), retried);
   }
 
   private static String rootMessage(Throwable t) {
