@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.shoal.client.Items;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.RangeSource;
+import dev.shoal.coordinator.job.Retries;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -52,6 +53,26 @@ public final class JobOptions {
   @Option(names = "--out", paramLabel = "FILE", description = "write results here (default: stdout)")
   Path out;
 
+  // --- retries and the failure budget ---
+
+  @Option(names = "--retries", paramLabel = "N", description = "run an item whose function threw up to N more times")
+  int retries;
+
+  @Option(names = "--retry-on", paramLabel = "TYPE",
+      description = "retry only this exception type, simple or full class name (repeatable; default: every type)")
+  List<String> retryOn = new ArrayList<>();
+
+  @Option(names = "--retry-backoff-ms", paramLabel = "MS",
+      description = "wait before the first retry, doubled for each further one, with jitter (default: 100)")
+  long retryBackoffMs = Retries.NONE.backoffMs();
+
+  @Option(names = "--max-failures", paramLabel = "N", description = "end the job FAILED once more than N items failed")
+  Long maxFailures;
+
+  @Option(names = "--max-failure-rate", paramLabel = "F",
+      description = "end the job FAILED once more than this fraction (0 to 1) of its finished items failed")
+  Double maxFailureRate;
+
   public JobRequest request() {
     if (chunkSize < 0) {
       throw new UsageException("--chunk-size must be positive, got " + chunkSize);
@@ -59,7 +80,34 @@ public final class JobOptions {
     if (timeoutMs < 0) {
       throw new UsageException("--timeout-ms must be positive, got " + timeoutMs);
     }
-    return new JobRequest(function, argsJson(), chunkSize, !unordered, timeoutMs);
+    return new JobRequest(function, argsJson(), chunkSize, !unordered, timeoutMs)
+        .withRetries(retries());
+  }
+
+  /** The retries and failure budget the options ask for, each mistake named by its option. */
+  Retries retries() {
+    if (retries < 0) {
+      throw new UsageException("--retries must be 0 or more, got " + retries);
+    }
+    if (retryBackoffMs < 0) {
+      throw new UsageException("--retry-backoff-ms must be 0 or more milliseconds, got " + retryBackoffMs);
+    }
+    if (!retryOn.isEmpty() && retries == 0) {
+      throw new UsageException("--retry-on needs --retries N: how many times an item runs again");
+    }
+    for (String type : retryOn) {
+      if (type.isBlank()) {
+        throw new UsageException("--retry-on needs an exception type name, got an empty one");
+      }
+    }
+    if (maxFailures != null && maxFailures < 0) {
+      throw new UsageException("--max-failures must be 0 or more items, got " + maxFailures);
+    }
+    if (maxFailureRate != null && !(maxFailureRate >= 0 && maxFailureRate <= 1)) {
+      throw new UsageException("--max-failure-rate must be a fraction from 0 to 1, got " + maxFailureRate);
+    }
+    return Retries.NONE.withRetries(retries, retryBackoffMs, retryOn)
+        .withFailureBudget(maxFailures == null ? -1 : maxFailures, maxFailureRate == null ? -1 : maxFailureRate);
   }
 
   public String argsJson() {

@@ -26,7 +26,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--plugins", paramLabel = "DIR", description = "a folder of function jars (default: ./plugins when it exists)")
   Path plugins;
 
-  @Option(names = "--enable-test-functions", description = "add the fault-test functions fail, halt and hang")
+  @Option(names = "--enable-test-functions", description = "add the fault-test functions fail, flaky, halt and hang")
   boolean testFunctions;
 
   @Override

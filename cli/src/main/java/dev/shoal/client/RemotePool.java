@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.shoal.coordinator.ClusterView;
 import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.coordinator.job.Retries;
 import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.protocol.FunctionInfo;
 import java.io.BufferedReader;
@@ -276,6 +277,7 @@ public final class RemotePool implements Pool {
       g.writeNumberField("chunkSize", request.chunkSize());
       g.writeBooleanField("ordered", request.ordered());
       g.writeNumberField("timeoutMs", request.timeoutMs());
+      writeRetries(g, request.retries());
       if (items instanceof Items.Range r) {
         g.writeObjectFieldStart("range");
         g.writeNumberField("start", r.start());
@@ -297,6 +299,30 @@ public final class RemotePool implements Pool {
       throw new UncheckedIOException("cannot read the items: " + e.getMessage(), e);
     }
     return out.toByteArray();
+  }
+
+  /** Retries and the failure budget as POST /jobs has them; what is not asked for is left out. */
+  private static void writeRetries(JsonGenerator g, Retries r) throws IOException {
+    if (r.max() > 0) {
+      g.writeObjectFieldStart("retries");
+      g.writeNumberField("max", r.max());
+      g.writeNumberField("backoffMs", r.backoffMs());
+      g.writeNumberField("maxBackoffMs", r.maxBackoffMs());
+      g.writeNumberField("jitter", r.jitter());
+      g.writeArrayFieldStart("on");
+      for (String type : r.on()) {
+        g.writeString(type);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    if (r.maxFailures() >= 0) {
+      g.writeNumberField("maxFailures", r.maxFailures());
+    }
+    if (r.maxFailureRate() >= 0) {
+      g.writeNumberField("maxFailureRate", r.maxFailureRate());
+      g.writeNumberField("minItemsForRate", r.minItemsForRate());
+    }
   }
 
   private static void writeLines(JsonGenerator g, BufferedReader reader) throws IOException {

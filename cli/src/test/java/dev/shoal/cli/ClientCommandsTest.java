@@ -199,6 +199,61 @@ class ClientCommandsTest {
     assertEquals("", run.out());
   }
 
+  @Test
+  void retryOptionsHealAFlakyItemAndStatusAndJobsShowTheRetries() throws Exception {
+    Ran d = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "flaky",
+        "--arg", "failures=2", "--arg", "items=[1]", "--range", "0:4", "--chunk-size", "2", "--retries", "2",
+        "--retry-on", "IOException", "--retry-on", "TransientFailure", "--retry-backoff-ms", "0", "--detach");
+    assertEquals(0, d.code(), d.err());
+    String id = d.out().trim();
+    Path out = dir.resolve("healed.jsonl");
+    Ran results = shoal("results", id, "--coordinator", served.url(), "--token-file", served.tokenFile(), "--out", out.toString());
+    assertEquals(0, results.code(), results.err());
+    assertEquals("{\"index\":0,\"value\":0}\n{\"index\":1,\"value\":1}\n{\"index\":2,\"value\":2}\n{\"index\":3,\"value\":3}\n",
+        Files.readString(out));
+
+    Ran status = shoal("status", id, "--coordinator", served.url(), "--token-file", served.tokenFile());
+    assertTrue(status.out().matches("(?s).*state\\s+SUCCEEDED.*\nretried\\s+2\n.*"), status.out());
+    Ran jobs = shoal("jobs", "--coordinator", served.url(), "--token-file", served.tokenFile());
+    assertTrue(jobs.out().startsWith("ID ") && jobs.out().contains("RETRIED"), jobs.out());
+    assertTrue(jobs.out().matches("(?s).*" + id + "\\s+flaky\\s+SUCCEEDED\\s+4/4\\s+0\\s+2\\s.*"), jobs.out());
+  }
+
+  @Test
+  void aFailureBudgetEndsTheJobFailedForSubmitAsForRun() throws Exception {
+    Ran submit = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "fail",
+        "--range", "0:1000000", "--chunk-size", "5", "--max-failure-rate", "0.5", "--no-progress",
+        "--out", dir.resolve("budget.jsonl").toString());
+    assertEquals(1, submit.code(), submit.err());
+    assertTrue(submit.err().contains("FAILED") && submit.err().contains("failure budget exceeded: ")
+        && submit.err().contains("more than maxFailureRate=0.5 (judged after minItemsForRate=100)"), submit.err());
+    Ran run = shoal("run", "--workers", "1", "--enable-test-functions", "--fn", "fail", "--range", "0:1000000",
+        "--chunk-size", "5", "--max-failures", "2", "--out", dir.resolve("budget-run.jsonl").toString());
+    assertEquals(1, run.code(), run.err());
+    assertTrue(run.err().contains("failure budget exceeded: ") && run.err().contains("items failed, more than maxFailures=2"),
+        run.err());
+  }
+
+  @Test
+  void badRetryOptionsAreOneLineAndExit2() throws Exception {
+    String[][] cases = {
+        {"--retries", "-1"}, {"--retries must be 0 or more, got -1"},
+        {"--retries", "1", "--retry-backoff-ms", "-5"}, {"--retry-backoff-ms must be 0 or more milliseconds, got -5"},
+        {"--retry-on", "IOException"}, {"--retry-on needs --retries N: how many times an item runs again"},
+        {"--max-failures", "-1"}, {"--max-failures must be 0 or more items, got -1"},
+        {"--max-failure-rate", "1.5"}, {"--max-failure-rate must be a fraction from 0 to 1, got 1.5"},
+    };
+    for (int i = 0; i < cases.length; i += 2) {
+      for (String command : new String[] {"submit", "run"}) {
+        String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of(command, "--fn", "square", "--range", "0:3"),
+            java.util.Arrays.stream(cases[i])).toArray(String[]::new);
+        Ran r = shoal(all);
+        assertEquals(2, r.code(), String.join(" ", all) + ": " + r.err());
+        assertEquals("shoal: " + cases[i + 1][0] + "\n", r.err(), String.join(" ", all));
+      }
+    }
+  }
+
   /** Runs {@code shoal args} in this JVM, capturing what it prints. */
   private static Ran shoal(String... args) {
     PrintStream out = System.out;

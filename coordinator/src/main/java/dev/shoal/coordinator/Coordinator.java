@@ -267,8 +267,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
     JobIo io = new JobIo(settings.limits().bounded(submit.source()), sink, sinkExecutor);
     long now = System.currentTimeMillis();
-    JobStatus first = new JobStatus(id, submit.request().function(), JobState.QUEUED,
-        submit.source().total(), 0, 0, now, 0, 0, 0, 0, submit.request().ordered(), null);
+    JobStatus first = JobStatus.queued(id, submit.request(), submit.source().total(), now);
     ActorRef<JobProtocol.Command> ref = getContext().spawn(
         Job.create(id, submit.request(), fn.get().kind(), io, getContext().getSelf(), settings), JOB_PREFIX + id);
     getContext().watch(ref);
@@ -487,8 +486,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private JobStatus endFailed(JobEntry entry, String reason) {
     JobStatus l = entry.last;
     long now = System.currentTimeMillis();
-    JobStatus failed = new JobStatus(l.id(), l.function(), JobState.FAILED, l.total(), l.done(), l.errors(),
-        l.submittedAt(), l.startedAt(), now, now - l.submittedAt(), l.itemsPerSecond(), l.ordered(), reason);
+    JobStatus failed = l.failedAt(now, reason);
     JobStatus s = entry.io.close(failed) ? failed : entry.io.closedWith();
     remember(s);
     return s;

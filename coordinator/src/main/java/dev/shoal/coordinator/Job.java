@@ -1,12 +1,15 @@
 package dev.shoal.coordinator;
 
+import dev.shoal.coordinator.job.Backoff;
 import dev.shoal.coordinator.job.ChunkSizer;
+import dev.shoal.coordinator.job.FailureBudget;
 import dev.shoal.coordinator.job.ItemSource;
 import dev.shoal.coordinator.job.JobIo;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobState;
 import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.coordinator.job.ReorderBuffer;
+import dev.shoal.coordinator.job.RetryRules;
 import dev.shoal.protocol.ChunkResults;
 import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.CoordinatorProtocol;
@@ -17,6 +20,7 @@ import dev.shoal.protocol.JobProtocol.ChunkProcessed;
 import dev.shoal.protocol.JobProtocol.ChunkRefused;
 import dev.shoal.protocol.JobProtocol.ChunkReturned;
 import dev.shoal.protocol.WorkerProtocol;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,10 +28,12 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -47,7 +53,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * chunks are handed out, waiting for an earlier chunk, or queued for the sink, so neither the
  * items nor the results of a large job are ever all held. A chunk lost with its worker {@code
  * poison-threshold} times is split in halves until the item that kills workers is alone; that item
- * fails as {@code WorkerLost} and the rest of the job completes.
+ * fails as {@code WorkerLost} and the rest of the job completes. An item whose function threw a
+ * retried type ({@link RetryRules}) waits out its backoff ({@link Backoff}) on a timer, holding no
+ * worker, then runs again alone with its attempt number; the items after it go on meanwhile and,
+ * in an ordered job, wait for it in the reorder buffer. Past its {@link FailureBudget} the job ends
+ * {@code FAILED} as a failed source does, its remaining work dropped.
  *
  * <p>Two phases, each its own behaviour: running (handing out chunks and taking results) and
  * closing (the job has its final state and waits for its sink to close; an offer is handed back
@@ -83,6 +93,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private record SinkClosed(Throwable failure) implements JobProtocol.Command {}
 
+  /** The backoff of the item at {@code index} is over: it may run again. */
+  private record RetryDue(long index) implements JobProtocol.Command {}
+
   private enum ReportProgress implements JobProtocol.Command {
     INSTANCE
   }
@@ -90,8 +103,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   /**
    * A run of consecutive items not yet handed out. {@code losses} counts the deaths of workers
    * holding it: the first makes it a suspect, the later ones count only when it ran alone.
+   * {@code attempt} is its items' next run, from 1 (above 1 only for a lone retried item).
    */
-  private record Piece(long firstIndex, ItemBatch items, int losses) {}
+  private record Piece(long firstIndex, ItemBatch items, int losses, int attempt) {}
 
   private record Lease(Piece piece, ActorRef<WorkerProtocol.Command> worker, boolean isolated) {}
 
@@ -114,6 +128,12 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private final ActorRef<CoordinatorProtocol.Command> coordinator;
   private final CoordinatorSettings settings;
   private final ChunkSizer sizer;
+  private final TimerScheduler<JobProtocol.Command> timers;
+  private final RetryRules retryRules;
+  private final Backoff backoff;
+  private final FailureBudget budget;
+  /** Items waiting out their backoff, by index: they hold no worker until their {@link RetryDue}. */
+  private final Map<Long, Piece> waiting = new HashMap<>();
   private final ReorderBuffer reorder = new ReorderBuffer(0);
   private final PriorityQueue<Piece> pending = new PriorityQueue<>(Comparator.comparingLong(Piece::firstIndex));
   /** Pieces held by a worker that died: they run only alone on a reserved worker, one at a time. */
@@ -135,6 +155,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private long finishedAt;
   private long done;
   private long errors;
+  /** Retries scheduled so far (an item retried twice counts twice). */
+  private long retried;
   private String message;
 
   private Job(
@@ -156,6 +178,10 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     this.settings = settings;
     this.sizer = new ChunkSizer(settings.maxChunk(), settings.maxIoChunk(), settings.initialChunk(),
         settings.targetChunkTime().toNanos(), settings.minChunkTime().toNanos());
+    this.timers = timers;
+    this.retryRules = new RetryRules(request.retries());
+    this.backoff = new Backoff(request.retries(), () -> ThreadLocalRandom.current().nextDouble());
+    this.budget = new FailureBudget(request.retries());
     timers.startTimerWithFixedDelay(ReportProgress.INSTANCE, settings.progressInterval());
   }
 
@@ -179,6 +205,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(SinkClosed.class, this::onSinkClosed)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(RetryDue.class, this::onRetryDue)
         .onMessageEquals(ReportProgress.INSTANCE, this::onReportProgress)
         .build();
   }
@@ -248,8 +275,33 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     if (kind == FunctionKind.CPU && msg.computeNanos() > 0) {
       sizer.observe(msg.results().size(), msg.computeNanos());
     }
-    accept(lease.piece().firstIndex(), msg.results());
+    settle(lease.piece(), msg.results());
     return afterChange();
+  }
+
+  private Behavior<JobProtocol.Command> onRetryDue(RetryDue due) {
+    Piece piece = waiting.remove(due.index());
+    if (piece != null) {
+      // pending is ordered by index, so the retry goes ahead of later items the reorder buffer holds
+      pending.add(piece);
+    }
+    return afterChange();
+  }
+
+  /** Accepts a chunk's finished items and sets a timer for each item that runs again. */
+  private void settle(Piece piece, ChunkResults results) {
+    RetryRules.Split split = retryRules.split(piece.firstIndex(), results, piece.attempt());
+    for (ReorderBuffer.Ready finished : split.finished()) {
+      accept(finished.firstIndex(), finished.results());
+    }
+    for (int offset : split.retry()) {
+      long index = piece.firstIndex() + offset;
+      Piece again = new Piece(index, piece.items().slice(offset, offset + 1), 0, piece.attempt() + 1);
+      waiting.put(index, again);
+      retried++;
+      RetryDue due = new RetryDue(index);
+      timers.startSingleTimer(due, due, Duration.ofMillis(backoff.delayMs(piece.attempt())));
+    }
   }
 
   private Behavior<JobProtocol.Command> onChunkReturned(ChunkReturned msg) {
@@ -287,7 +339,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       int losses = p.losses() + 1;
       int count = p.items().count();
       if (losses < settings.poisonThreshold()) {
-        suspects.add(new Piece(p.firstIndex(), p.items(), losses));
+        suspects.add(new Piece(p.firstIndex(), p.items(), losses, p.attempt()));
       } else if (count == 1) {
         getContext().getLog().warn("job {}: item {} lost its worker {} times; failing it as WorkerLost",
             id, p.firstIndex(), losses);
@@ -296,8 +348,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       } else {
         // the chunk keeps killing workers: bisect it so the item responsible ends up alone
         int half = count / 2;
-        suspects.add(new Piece(p.firstIndex(), p.items().slice(0, half), losses - 1));
-        suspects.add(new Piece(p.firstIndex() + half, p.items().slice(half, count), losses - 1));
+        suspects.add(new Piece(p.firstIndex(), p.items().slice(0, half), losses - 1, p.attempt()));
+        suspects.add(new Piece(p.firstIndex() + half, p.items().slice(half, count), losses - 1, p.attempt()));
       }
     }
     return afterChange();
@@ -330,6 +382,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(WorkerLost.class, this::onLateAnswer)
         .onMessage(SourceRead.class, this::onLateAnswer)
         .onMessage(SinkWritten.class, this::onLateAnswer)
+        .onMessage(RetryDue.class, this::onLateAnswer)
         .onMessage(SinkClosed.class, this::onSinkClosed)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Cancel.class, this::onCancelWhileClosing)
@@ -379,8 +432,13 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private Behavior<JobProtocol.Command> afterChange() {
+    // judged here, after every change, so an item failed as WorkerLost counts as well as a thrown one
+    Optional<String> overBudget = budget.exceeded(done, errors);
+    if (overBudget.isPresent()) {
+      return fail(overBudget.get());
+    }
     if (sourceEnded && readAhead == null && pending.isEmpty() && suspects.isEmpty() && leases.isEmpty()
-        && reorder.held() == 0 && sinkQueued == 0) {
+        && waiting.isEmpty() && reorder.held() == 0 && sinkQueued == 0) {
       return finish(errors > 0 ? JobState.COMPLETED_WITH_ERRORS : JobState.SUCCEEDED);
     }
     if ((!advertisedWork && hasWork()) || (!advertisedIsolation && wantsIsolation())) {
@@ -408,6 +466,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     leases.clear();
     pending.clear();
     suspects.clear();
+    waiting.keySet().forEach(index -> timers.cancel(new RetryDue(index)));
+    waiting.clear();
     readAhead = null;
   }
 
@@ -438,7 +498,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   /** New chunks are cut only while the job's outstanding chunks stay within its window. */
   private boolean canCut() {
-    return leases.size() + pending.size() + suspects.size() + reorder.held() + sinkQueued < settings.window();
+    return leases.size() + pending.size() + suspects.size() + waiting.size() + reorder.held() + sinkQueued
+        < settings.window();
   }
 
   private Piece nextPiece(int slots) {
@@ -488,7 +549,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       sourceEnded = true;
       return;
     }
-    readAhead = new Piece(cutIndex, batch, 0);
+    readAhead = new Piece(cutIndex, batch, 0, 1);
     cutIndex += batch.count();
     if (source.total() >= 0 && cutIndex >= source.total()) {
       sourceEnded = true;
@@ -503,7 +564,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     long lease = nextLease++;
     leases.put(lease, new Lease(piece, worker, isolated));
     ChunkTask task = new ChunkTask(id, lease, piece.firstIndex(), request.function(), request.argsJson(),
-        request.timeoutMs(), piece.items());
+        request.timeoutMs(), piece.items(), piece.attempt());
     worker.tell(new WorkerProtocol.ProcessChunk(task, getContext().getSelf().narrow()));
   }
 
@@ -532,7 +593,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     long total = source.total() >= 0 ? source.total() : (sourceEnded ? cutIndex : -1);
     double rate = jobMillis > 0 ? done * 1000.0 / jobMillis : 0;
     return new JobStatus(id, request.function(), state, total, done, errors, submittedAt, startedAt,
-        state.isFinal() ? finishedAt : 0, jobMillis, rate, request.ordered(), message);
+        state.isFinal() ? finishedAt : 0, jobMillis, rate, request.ordered(), message,
+        request.scheduling().priority(), request.scheduling().weight(), retried);
   }
 
   private static String rootMessage(Throwable t) {

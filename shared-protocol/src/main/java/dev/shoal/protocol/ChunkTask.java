@@ -8,6 +8,9 @@ package dev.shoal.protocol;
  * @param firstIndex the job-wide index of the first item
  * @param argsJson the job's {@code args} as JSON text (an object)
  * @param timeoutMs per-item time limit, 0 for none
+ * @param attempt the attempt of every item in this chunk, from 1; a retried item goes out alone
+ *     with its attempt, so the function sees it on whichever worker runs it (a sender that does not
+ *     set it, 0, means 1)
  */
 public record ChunkTask(
     String jobId,
@@ -16,4 +19,16 @@ public record ChunkTask(
     String function,
     String argsJson,
     long timeoutMs,
-    ItemBatch items) implements CborSerializable {}
+    ItemBatch items,
+    int attempt) implements CborSerializable {
+
+  public ChunkTask {
+    attempt = Math.max(1, attempt);
+  }
+
+  /** A chunk of first attempts. */
+  public ChunkTask(String jobId, long leaseId, long firstIndex, String function, String argsJson, long timeoutMs,
+      ItemBatch items) {
+    this(jobId, leaseId, firstIndex, function, argsJson, timeoutMs, items, 1);
+  }
+}

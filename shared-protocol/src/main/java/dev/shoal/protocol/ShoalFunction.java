@@ -23,6 +23,15 @@ public interface ShoalFunction {
   /** Computes one item's result; {@code args} is a JSON object (empty when the job gave none). */
   JsonNode apply(JsonNode item, JsonNode args) throws Exception;
 
+  /**
+   * Computes one item's result on its {@code attempt}-th run (1 for the first, 2 for the first
+   * retry, ...), which is what workers call. Only a function that behaves differently on a retry
+   * overrides it; the attempt comes with the item, so it is right on whichever worker runs the retry.
+   */
+  default JsonNode apply(JsonNode item, JsonNode args, int attempt) throws Exception {
+    return apply(item, args);
+  }
+
   /** One line for {@code shoal functions} and {@code GET /functions}. */
   default String description() {
     return "";

@@ -164,7 +164,7 @@ final class ChunkRunner {
         ? executors.timers().schedule(call::timeOut, task.timeoutMs(), TimeUnit.MILLISECONDS)
         : null;
     try {
-      JsonNode v = function.apply(item, args);
+      JsonNode v = function.apply(item, args, task.attempt());
       values[offset] = v == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : v;
     } catch (Throwable e) {
       errors[offset] = errorOf(offset, e, call);

@@ -37,4 +37,23 @@ class ChunkRunnerTest {
       }
     }
   }
+
+  /** The attempt a chunk carries is the one the function sees: {@code flaky} heals on the chunk's third attempt. */
+  @Test
+  void theChunksAttemptReachesTheFunction() throws Exception {
+    ShoalFunction flaky = FunctionRegistry.load(null, true).find("flaky").orElseThrow();
+    try (WorkerExecutors executors = new WorkerExecutors(2, 512)) {
+      for (int attempt = 1; attempt <= 3; attempt++) {
+        ChunkTask task = new ChunkTask("j", attempt, 7, "flaky", "{\"failures\":2}", 0, ItemBatch.range(7, 1), attempt);
+        ChunkResults r = new ChunkRunner(task, flaky, ChunkRunner.JSON.readTree(task.argsJson()), executors)
+            .start().get(30, TimeUnit.SECONDS);
+        if (attempt <= 2) {
+          assertEquals(new ItemError(0, "TransientFailure", "flaky failed item 7 on attempt " + attempt
+              + " of the 2 it fails"), r.errors().get(0), "attempt " + attempt);
+        } else {
+          assertEquals(new ChunkResults(new long[] {7}, null, null), r);
+        }
+      }
+    }
+  }
 }

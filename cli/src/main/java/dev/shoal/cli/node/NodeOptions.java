@@ -67,7 +67,7 @@ public final class NodeOptions {
   boolean noTls;
 
   @Option(names = "--enable-test-functions", defaultValue = "${env:SHOAL_TEST_FUNCTIONS:-false}",
-      description = "add the fault-test functions fail, halt and hang (env SHOAL_TEST_FUNCTIONS=true)")
+      description = "add the fault-test functions fail, flaky, halt and hang (env SHOAL_TEST_FUNCTIONS=true)")
   boolean testFunctions;
 
   /** The node's configuration: {@code application.conf} with host, port, role and seeds overridden. */

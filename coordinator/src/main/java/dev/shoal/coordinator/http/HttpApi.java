@@ -198,8 +198,7 @@ public final class HttpApi {
                   : ApiError.badRequest(r.reason());
             }
             String id = ((Coordinator.JobAccepted) reply).id();
-            JobStatus queued = new JobStatus(id, s.request().function(), JobState.QUEUED, total, 0, 0,
-                System.currentTimeMillis(), 0, 0, 0, 0, s.request().ordered(), null);
+            JobStatus queued = JobStatus.queued(id, s.request(), total, System.currentTimeMillis());
             return json(StatusCodes.ACCEPTED.intValue(), queued).addHeader(Location.create("/jobs/" + id));
           });
     });

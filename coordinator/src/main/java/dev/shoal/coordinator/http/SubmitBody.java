@@ -9,8 +9,10 @@ import dev.shoal.coordinator.job.ItemSource;
 import dev.shoal.coordinator.job.JobLimits;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.RangeSource;
+import dev.shoal.coordinator.job.Retries;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,7 +20,9 @@ import java.util.Set;
 /**
  * Reads a {@code POST /jobs} body:
  * {@code {"function": F, "items": [..] | "range": {"start": A, "end": B}, "args": {..}, "chunkSize": K,
- * "ordered": true, "timeoutMs": T}}. One pass over the body checks all of it and counts the items
+ * "ordered": true, "timeoutMs": T}}, and for retries and the failure budget {@code "retries": {"max": N,
+ * "backoffMs": B, "maxBackoffMs": M, "jitter": J, "on": [types]}, "maxFailures": F, "maxFailureRate": R,
+ * "minItemsForRate": K} (see {@link Retries}). One pass over the body checks all of it and counts the items
  * without building them; the items are read again, lazily, by the job ({@link JsonArraySource}).
  *
  * <p>Every mistake is an {@link ApiError} 400 naming the field and what was wrong with it. A field
@@ -37,6 +41,11 @@ final class SubmitBody {
 
   static final List<String> FIELDS = List.of("function", "items", "range", "args", "chunkSize", "ordered", "timeoutMs");
 
+  /** Retries and the failure budget (issue 11), read by {@link #readRetryField}. */
+  static final List<String> RETRY_FIELDS = List.of("retries", "maxFailures", "maxFailureRate", "minItemsForRate");
+
+  static final List<String> RETRIES_FIELDS = List.of("max", "backoffMs", "maxBackoffMs", "jitter", "on");
+
   private String function;
   private int itemsStart = -1;
   private long itemsCount;
@@ -45,6 +54,7 @@ final class SubmitBody {
   private int chunkSize;
   private boolean ordered = true;
   private long timeoutMs;
+  private Retries retries = Retries.NONE;
 
   private final byte[] body;
   private final JobLimits limits;
@@ -82,13 +92,18 @@ final class SubmitBody {
     Set<String> seen = new HashSet<>();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
-      if (!FIELDS.contains(name)) {
-        throw ApiError.badRequest("unknown field '" + name + "'; a job has " + String.join(", ", FIELDS));
+      if (!FIELDS.contains(name) && !RETRY_FIELDS.contains(name)) {
+        throw ApiError.badRequest("unknown field '" + name + "'; a job has " + String.join(", ", FIELDS)
+            + ", " + String.join(", ", RETRY_FIELDS));
       }
       if (!seen.add(name)) {
         throw ApiError.badRequest("field '" + name + "' is given twice");
       }
       if (p.nextToken() == JsonToken.VALUE_NULL) {
+        continue;
+      }
+      if (RETRY_FIELDS.contains(name)) {
+        readRetryField(name, p);
         continue;
       }
       switch (name) {
@@ -120,7 +135,105 @@ final class SubmitBody {
     ItemSource source = range != null
         ? new RangeSource(range[0], range[1])
         : new JsonArraySource(body, itemsStart, itemsCount);
-    return new Submission(new JobRequest(function, args, chunkSize, ordered, timeoutMs), source);
+    return new Submission(new JobRequest(function, args, chunkSize, ordered, timeoutMs).withRetries(retries), source);
+  }
+
+  // --- retries and the failure budget ---
+
+  private void readRetryField(String name, JsonParser p) throws IOException {
+    switch (name) {
+      case "retries" -> retries = retriesObject(p);
+      case "maxFailures" -> {
+        long max = nonNegative(p, "maxFailures", Long.MAX_VALUE, "0 or more items");
+        retries = checked(() -> retries.withFailureBudget(max, retries.maxFailureRate()));
+      }
+      case "maxFailureRate" -> {
+        double rate = fraction(p, "maxFailureRate");
+        retries = checked(() -> retries.withFailureBudget(retries.maxFailures(), rate));
+      }
+      case "minItemsForRate" -> {
+        long min = nonNegative(p, "minItemsForRate", Long.MAX_VALUE, "a positive number of items");
+        retries = checked(() -> retries.withMinItemsForRate(min));
+      }
+      default -> throw new IllegalStateException("field " + name + " is in RETRY_FIELDS but not read");
+    }
+  }
+
+  /** {@code {"max": N, "backoffMs": B, "maxBackoffMs": M, "jitter": J, "on": [..]}}; only max is required. */
+  private Retries retriesObject(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw ApiError.badRequest("retries must be an object such as {\"max\": 3, \"backoffMs\": 100}, got "
+          + describe(p));
+    }
+    Integer max = null;
+    long backoffMs = Retries.NONE.backoffMs();
+    Long maxBackoffMs = null;
+    double jitter = Retries.NONE.jitter();
+    List<String> on = List.of();
+    Set<String> seen = new HashSet<>();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      if (!RETRIES_FIELDS.contains(name)) {
+        throw ApiError.badRequest("unknown field '" + name + "' in retries; it has " + String.join(", ", RETRIES_FIELDS));
+      }
+      if (!seen.add(name)) {
+        throw ApiError.badRequest("field 'retries." + name + "' is given twice");
+      }
+      p.nextToken();
+      switch (name) {
+        case "max" -> max = (int) nonNegative(p, "retries.max", Integer.MAX_VALUE, "0 or more retries");
+        case "backoffMs" -> backoffMs = nonNegative(p, "retries.backoffMs", Long.MAX_VALUE, "0 or more milliseconds");
+        case "maxBackoffMs" -> maxBackoffMs = nonNegative(p, "retries.maxBackoffMs", Long.MAX_VALUE, "0 or more milliseconds");
+        case "jitter" -> jitter = fraction(p, "retries.jitter");
+        case "on" -> on = exceptionTypes(p);
+        default -> throw new IllegalStateException("field " + name + " is in RETRIES_FIELDS but not read");
+      }
+    }
+    if (max == null) {
+      throw ApiError.badRequest("retries.max is missing: say how many times a failed item runs again");
+    }
+    long b = backoffMs;
+    // without its own cap a long first wait is the cap: the default 10 s would refuse it
+    long cap = maxBackoffMs != null ? maxBackoffMs : Math.max(b, Retries.NONE.maxBackoffMs());
+    int m = max;
+    double j = jitter;
+    List<String> types = on;
+    return checked(() -> retries.withRetries(m, b, types).withMaxBackoffMs(cap).withJitter(j));
+  }
+
+  private static List<String> exceptionTypes(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_ARRAY) {
+      throw ApiError.badRequest("retries.on must be an array of exception type names, got " + describe(p));
+    }
+    List<String> types = new ArrayList<>();
+    while (p.nextToken() != JsonToken.END_ARRAY) {
+      if (p.currentToken() != JsonToken.VALUE_STRING || p.getText().isBlank()) {
+        throw ApiError.badRequest("retries.on must list exception type names (non-empty strings such as "
+            + "\"IOException\"), got " + describe(p));
+      }
+      types.add(p.getText());
+    }
+    return types;
+  }
+
+  private static double fraction(JsonParser p, String name) throws IOException {
+    if (!p.currentToken().isNumeric()) {
+      throw ApiError.badRequest(name + " must be a fraction from 0 to 1, got " + describe(p));
+    }
+    double v = p.getDoubleValue();
+    if (!(v >= 0 && v <= 1)) {
+      throw ApiError.badRequest(name + " must be a fraction from 0 to 1, got " + p.getText());
+    }
+    return v;
+  }
+
+  /** A combination the fields allow one by one but {@link Retries} refuses (a cap under the first wait). */
+  private static Retries checked(java.util.function.Supplier<Retries> build) {
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badRequest(e.getMessage());
+    }
   }
 
   private static String function(JsonParser p) throws IOException {

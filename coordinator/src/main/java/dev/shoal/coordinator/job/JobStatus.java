@@ -6,6 +6,9 @@ package dev.shoal.coordinator.job;
  * @param total items in the job, -1 while a streamed input has not ended
  * @param done items with a result or an error
  * @param jobMillis from submission to the last result written (or to now)
+ * @param priority the job's {@link Scheduling#priority()}
+ * @param weight the job's {@link Scheduling#weight()}
+ * @param retried retry attempts made so far (an item retried twice counts twice)
  */
 public record JobStatus(
     String id,
@@ -20,4 +23,20 @@ public record JobStatus(
     long jobMillis,
     double itemsPerSecond,
     boolean ordered,
-    String message) {}
+    String message,
+    int priority,
+    int weight,
+    long retried) {
+
+  /** A job just accepted, before its first chunk runs. */
+  public static JobStatus queued(String id, JobRequest request, long total, long now) {
+    return new JobStatus(id, request.function(), JobState.QUEUED, total, 0, 0, now, 0, 0, 0, 0, request.ordered(), null,
+        request.scheduling().priority(), request.scheduling().weight(), 0);
+  }
+
+  /** This job, ended FAILED at {@code now} for {@code reason}, with what it had done until then. */
+  public JobStatus failedAt(long now, String reason) {
+    return new JobStatus(id, function, JobState.FAILED, total, done, errors, submittedAt, startedAt, now,
+        now - submittedAt, itemsPerSecond, ordered, reason, priority, weight, retried);
+  }
+}

@@ -270,6 +270,67 @@ class HttpApiTest {
   }
 
   @Test
+  void retriesHealAFlakyItemAndTheStatusCountsThem() throws Exception {
+    String id = submit("{\"function\": \"flaky\", \"range\": {\"start\": 0, \"end\": 4}, \"chunkSize\": 2, "
+        + "\"args\": {\"failures\": 2, \"items\": [1]}, \"retries\": {\"max\": 2, \"backoffMs\": 0, "
+        + "\"maxBackoffMs\": 0, \"jitter\": 0.5, \"on\": [\"TransientFailure\"]}, \"maxFailures\": 0, "
+        + "\"maxFailureRate\": 0.5, \"minItemsForRate\": 2}");
+    assertEquals("{\"index\":0,\"value\":0}\n{\"index\":1,\"value\":1}\n{\"index\":2,\"value\":2}\n"
+        + "{\"index\":3,\"value\":3}\n", results(id));
+    JsonNode status = status(id);
+    assertEquals("SUCCEEDED", status.get("state").asText());
+    assertEquals(2, status.get("retried").asLong());
+    JsonNode listed = null;
+    for (JsonNode j : json(send("GET", "/jobs", null)).get("jobs")) {
+      listed = j.get("id").asText().equals(id) ? j : listed;
+    }
+    assertEquals(2, listed.get("retried").asLong(), String.valueOf(listed));
+  }
+
+  @Test
+  void aJobOverItsFailureBudgetEndsFailedSayingWhichBudget() throws Exception {
+    String id = submit("{\"function\": \"fail\", \"range\": {\"start\": 0, \"end\": 1000000}, \"chunkSize\": 5, "
+        + "\"maxFailures\": 2}");
+    results(id);
+    JsonNode status = status(id);
+    assertEquals("FAILED", status.get("state").asText());
+    assertEquals("failure budget exceeded: " + status.get("errors").asLong() + " items failed, more than maxFailures=2",
+        status.get("message").asText());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+      "retries": 3|retries must be an object
+      "retries": {"backoffMs": 10}|retries.max is missing
+      "retries": {"max": -1}|retries.max must be 0 or more retries, got -1
+      "retries": {"max": 2.5}|retries.max must be 0 or more retries, got 2.5
+      "retries": {"max": 99999999999}|retries.max must be 0 or more retries, got 99999999999
+      "retries": {"max": 1, "backoffMs": -5}|retries.backoffMs must be 0 or more milliseconds, got -5
+      "retries": {"max": 1, "backoffMs": "soon"}|retries.backoffMs must be 0 or more milliseconds, got "soon"
+      "retries": {"max": 1, "maxBackoffMs": -1}|retries.maxBackoffMs must be 0 or more milliseconds, got -1
+      "retries": {"max": 1, "backoffMs": 500, "maxBackoffMs": 100}|retries.maxBackoffMs must be at least retries.backoffMs (500), got 100
+      "retries": {"max": 1, "jitter": 1.5}|retries.jitter must be a fraction from 0 to 1, got 1.5
+      "retries": {"max": 1, "jitter": "some"}|retries.jitter must be a fraction from 0 to 1, got "some"
+      "retries": {"max": 1, "on": "IOException"}|retries.on must be an array of exception type names
+      "retries": {"max": 1, "on": [""]}|retries.on must list exception type names
+      "retries": {"max": 1, "on": [7]}|retries.on must list exception type names
+      "retries": {"max": 1, "tries": 2}|unknown field 'tries' in retries; it has max, backoffMs, maxBackoffMs, jitter, on
+      "retries": {"max": 1, "max": 2}|field 'retries.max' is given twice
+      "maxFailures": -1|maxFailures must be 0 or more items, got -1
+      "maxFailures": "many"|maxFailures must be 0 or more items, got "many"
+      "maxFailureRate": 1.01|maxFailureRate must be a fraction from 0 to 1, got 1.01
+      "maxFailureRate": -0.5|maxFailureRate must be a fraction from 0 to 1, got -0.5
+      "maxFailureRate": true|maxFailureRate must be a fraction from 0 to 1, got true
+      "minItemsForRate": 0|minItemsForRate must be 1 or more items, got 0
+      "maxfailures": 3|unknown field 'maxfailures'; a job has function, items, range, args, chunkSize, ordered, timeoutMs, retries, maxFailures
+      """)
+  void badRetriesAndFailureBudgetsAreAnswered400NamingTheField(String field, String problem) throws Exception {
+    HttpResponse<String> r = send("POST", "/jobs", "{\"function\": \"echo\", \"items\": [1], " + field + "}");
+    assertEquals(400, r.statusCode(), r.body());
+    assertJsonError(r, problem);
+  }
+
+  @Test
   void anEmptyBodyIsA400() throws Exception {
     assertJsonError(send("POST", "/jobs", ""), "");
     assertEquals(400, send("POST", "/jobs", "").statusCode());

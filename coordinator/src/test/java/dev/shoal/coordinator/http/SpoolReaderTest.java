@@ -87,6 +87,6 @@ class SpoolReaderTest {
   }
 
   private static JobStatus status(String id) {
-    return new JobStatus(id, "echo", JobState.SUCCEEDED, 3, 3, 0, 1, 1, 2, 1, 0, true, null);
+    return new JobStatus(id, "echo", JobState.SUCCEEDED, 3, 3, 0, 1, 1, 2, 1, 0, true, null, 0, 1, 0);
   }
 }

@@ -82,6 +82,6 @@ class SpoolTest {
   }
 
   private static JobStatus status(String id) {
-    return new JobStatus(id, "echo", JobState.SUCCEEDED, 0, 0, 0, 1, 1, 2, 1, 0, true, null);
+    return new JobStatus(id, "echo", JobState.SUCCEEDED, 0, 0, 0, 1, 1, 2, 1, 0, true, null, 0, 1, 0);
   }
 }

@@ -99,7 +99,7 @@ class JobIoTest {
   }
 
   private static JobStatus status(JobState state) {
-    return new JobStatus("j", "square", state, 10, 0, 0, 0, 0, 0, 0, 0, true, null);
+    return new JobStatus("j", "square", state, 10, 0, 0, 0, 0, 0, 0, 0, true, null, 0, 1, 0);
   }
 
   private static void await(CountDownLatch latch) {

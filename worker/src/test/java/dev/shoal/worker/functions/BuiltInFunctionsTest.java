@@ -103,6 +103,20 @@ class BuiltInFunctionsTest {
   }
 
   @Test
+  void flakyFailsTheListedItemsOnTheirFirstFailuresAttemptsAndSucceedsAfter() throws Exception {
+    Flaky flaky = new Flaky();
+    JsonNode twice = args("{\"failures\":2,\"items\":[4]}");
+    assertEquals("flaky failed item 4 on attempt 1 of the 2 it fails",
+        assertThrows(Flaky.TransientFailure.class, () -> flaky.apply(LongNode.valueOf(4), twice, 1)).getMessage());
+    assertThrows(Flaky.TransientFailure.class, () -> flaky.apply(LongNode.valueOf(4), twice, 2));
+    assertEquals(LongNode.valueOf(4), flaky.apply(LongNode.valueOf(4), twice, 3));
+    assertEquals(LongNode.valueOf(5), flaky.apply(LongNode.valueOf(5), twice, 1));
+    // without failures it fails once; through the two-argument call it is a first attempt
+    assertThrows(Flaky.TransientFailure.class, () -> flaky.apply(LongNode.valueOf(1), NO_ARGS));
+    assertEquals(LongNode.valueOf(1), flaky.apply(LongNode.valueOf(1), NO_ARGS, 2));
+  }
+
+  @Test
   void haltLeavesTheItemsNotListedAlone() {
     assertEquals(LongNode.valueOf(1), new Halt().apply(LongNode.valueOf(1), args("{\"items\":[5]}")));
   }
@@ -130,7 +144,7 @@ class BuiltInFunctionsTest {
     Set<String> plain = names(FunctionRegistry.load(null, false));
     Set<String> all = names(FunctionRegistry.load(null, true));
     assertEquals(Set.of("echo", "sha256", "sleep", "square"), plain);
-    assertEquals(Set.of("echo", "sha256", "sleep", "square", "fail", "halt", "hang"), all);
+    assertEquals(Set.of("echo", "sha256", "sleep", "square", "fail", "flaky", "halt", "hang"), all);
     FunctionRegistry registry = FunctionRegistry.load(null, true);
     assertEquals(FunctionKind.IO, registry.find("sleep").map(ShoalFunction::kind).orElseThrow());
     assertEquals(FunctionKind.IO, registry.find("hang").map(ShoalFunction::kind).orElseThrow());
