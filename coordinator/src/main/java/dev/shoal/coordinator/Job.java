@@ -7,6 +7,7 @@ import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobState;
 import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.coordinator.job.ReorderBuffer;
+import dev.shoal.coordinator.job.Throttle;
 import dev.shoal.protocol.ChunkResults;
 import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.CoordinatorProtocol;
@@ -28,6 +29,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -87,6 +89,11 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     INSTANCE
   }
 
+  /** The job's rate limit allows a start again: time to say it has work. */
+  private enum TokensBack implements JobProtocol.Command {
+    INSTANCE
+  }
+
   /**
    * A run of consecutive items not yet handed out. {@code losses} counts the deaths of workers
    * holding it: the first makes it a suspect, the later ones count only when it ran alone.
@@ -114,6 +121,10 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private final ActorRef<CoordinatorProtocol.Command> coordinator;
   private final CoordinatorSettings settings;
   private final ChunkSizer sizer;
+  private final TimerScheduler<JobProtocol.Command> timers;
+  private final Throttle throttle;
+  /** The chunks the coordinator was last told this job holds (fair scheduling counts them). */
+  private int advertisedHeld;
   private final ReorderBuffer reorder = new ReorderBuffer(0);
   private final PriorityQueue<Piece> pending = new PriorityQueue<>(Comparator.comparingLong(Piece::firstIndex));
   /** Pieces held by a worker that died: they run only alone on a reserved worker, one at a time. */
@@ -159,6 +170,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     this.sizer = new ChunkSizer(settings.maxChunk(), settings.maxIoChunk(), settings.initialChunk(),
         settings.targetChunkTime().toNanos(), settings.minChunkTime().toNanos());
     timers.startTimerWithFixedDelay(ReportProgress.INSTANCE, settings.progressInterval());
+    this.timers = timers;
+    this.throttle = new Throttle(request.scheduling(), System::nanoTime);
   }
 
   private Behavior<JobProtocol.Command> start() {
@@ -182,6 +195,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Cancel.class, this::onCancel)
         .onMessageEquals(ReportProgress.INSTANCE, this::onReportProgress)
+        .onMessageEquals(TokensBack.INSTANCE, this::afterChange)
         .build();
   }
 
@@ -223,6 +237,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     advertisedWork = hasWork();
     advertisedIsolation = wantsIsolation();
     coordinator.tell(new Coordinator.OfferUsed(id, leftover, advertisedWork, advertisedIsolation));
+    // the coordinator counts what this offer took itself
+    advertisedHeld = leases.size();
+    remindWhenRateAllows();
     return this;
   }
 
@@ -237,6 +254,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     advertisedWork = hasWork();
     advertisedIsolation = wantsIsolation();
     coordinator.tell(new Coordinator.OfferUsed(id, leftover, advertisedWork, advertisedIsolation));
+    advertisedHeld = leases.size();
     return this;
   }
 
@@ -336,6 +354,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Cancel.class, this::onCancelWhileClosing)
         .onMessageEquals(ReportProgress.INSTANCE, Behaviors::same)
+        .onMessageEquals(TokensBack.INSTANCE, Behaviors::same)
         .build();
   }
 
@@ -390,7 +409,21 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       coordinator.tell(new Coordinator.JobHasWork(id, advertisedWork, wantsIsolation()));
     }
     advertisedIsolation = wantsIsolation();
+    if (settings.scheduling() == SchedulingPolicy.FAIR && leases.size() != advertisedHeld) {
+      // fair shares are counted in chunks held; under fifo nobody needs this message per chunk
+      advertisedHeld = leases.size();
+      coordinator.tell(new Coordinator.JobHolds(id, advertisedHeld));
+    }
+    remindWhenRateAllows();
     return this;
+  }
+
+  /** A job stopped by its rate alone asks to be woken when tokens return, instead of polling. */
+  private void remindWhenRateAllows() {
+    long nanos = throttle.nanosUntilRateAllows();
+    if (nanos > 0 && hasUnthrottledWork() && !timers.isTimerActive(TokensBack.INSTANCE)) {
+      timers.startSingleTimer(TokensBack.INSTANCE, Duration.ofNanos(nanos));
+    }
   }
 
   private Behavior<JobProtocol.Command> fail(String reason) {
@@ -423,6 +456,10 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private boolean hasWork() {
+    return throttle.allowance(itemsInFlight()) > 0 && hasUnthrottledWork();
+  }
+
+  private boolean hasUnthrottledWork() {
     return !pending.isEmpty() || readAhead != null || (!sourceEnded && !reading && canCut());
   }
 
@@ -443,7 +480,30 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     return leases.size() + pending.size() + suspects.size() + reorder.held() + sinkQueued < settings.window();
   }
 
+  /** Items in the chunks handed out and not yet answered. */
+  private long itemsInFlight() {
+    long n = 0;
+    for (Lease l : leases.values()) {
+      n += l.piece().items().count();
+    }
+    return n;
+  }
+
+  /** The next piece, cut to what the job's own limits allow now; the rest waits at the head of the queue. */
   private Piece nextPiece(int slots) {
+    int allowed = throttle.allowance(itemsInFlight());
+    if (allowed <= 0) {
+      return null;
+    }
+    Piece p = nextWholePiece(slots);
+    if (p == null || p.items().count() <= allowed) {
+      return p;
+    }
+    pending.add(new Piece(p.firstIndex() + allowed, p.items().slice(allowed, p.items().count()), p.losses()));
+    return new Piece(p.firstIndex(), p.items().slice(0, allowed), p.losses());
+  }
+
+  private Piece nextWholePiece(int slots) {
     if (!pending.isEmpty()) {
       return pending.poll();
     }
@@ -467,10 +527,10 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private int chunkSize(int slots) {
     if (request.chunkSize() > 0) {
-      return request.chunkSize();
+      return Math.min(request.chunkSize(), throttle.largestChunk());
     }
     long total = source.total();
-    return sizer.size(kind, total < 0 ? -1 : total - cutIndex, slots);
+    return Math.min(sizer.size(kind, total < 0 ? -1 : total - cutIndex, slots), throttle.largestChunk());
   }
 
   /** Asks the source for more; an in-memory source answers at once and fills {@code readAhead}. */
@@ -504,6 +564,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     }
     long lease = nextLease++;
     leases.put(lease, new Lease(piece, worker, isolated));
+    throttle.started(piece.items().count());
     ChunkTask task = new ChunkTask(id, lease, piece.firstIndex(), request.function(), request.argsJson(),
         request.timeoutMs(), piece.items());
     worker.tell(new WorkerProtocol.ProcessChunk(task, getContext().getSelf().narrow()));
