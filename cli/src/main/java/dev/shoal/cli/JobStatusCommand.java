@@ -39,6 +39,8 @@ abstract class JobStatusCommand implements Callable<Integer> {
         .row("state", s.state())
         .row("done", Table.outOf(s.done(), s.total()) + " items" + percent)
         .row("errors", s.errors())
+        .row("priority", s.priority())
+        .row("weight", s.weight())
         .row("submitted", Table.time(s.submittedAt()))
         .row("started", Table.time(s.startedAt()))
         .row("finished", Table.time(s.finishedAt()))

@@ -17,9 +17,10 @@ public final class JobsCommand extends ShowCommand {
 
   @Override
   void printTable(RemotePool pool) {
-    Table table = new Table().row("ID", "FUNCTION", "STATE", "DONE", "ERRORS", "ITEMS/S", "SUBMITTED");
+    Table table = new Table().row("ID", "FUNCTION", "STATE", "PRIORITY", "WEIGHT", "DONE", "ERRORS", "ITEMS/S",
+        "SUBMITTED");
     for (JobStatus s : pool.jobs()) {
-      table.row(s.id(), s.function(), s.state(), Table.outOf(s.done(), s.total()), s.errors(),
+      table.row(s.id(), s.function(), s.state(), s.priority(), s.weight(), Table.outOf(s.done(), s.total()), s.errors(),
           String.format(Locale.ROOT, "%.0f", s.itemsPerSecond()), Table.time(s.submittedAt()));
     }
     table.print(System.out);
