@@ -33,7 +33,10 @@ import java.util.function.BiConsumer;
  * once), and a suspect chunk may then share that worker with a chunk still on its way to it. Not
  * thread-safe: one owner, the coordinator actor. Fair shares count chunks, not items or time: jobs
  * with chunks of very different lengths share slots, not CPU time; the chunks a job holds are what
- * it last said ({@link #jobHolds}) plus what it took of offers since.
+ * it last said ({@link #jobHolds}) plus what it took of offers since, so a slot freed by a worker
+ * may be given before the job's word that the chunk ended arrives: a job can then count one chunk
+ * high for one decision (and lose a tie it should have won). Under fifo nobody reports chunks held,
+ * and the count only grows; it is not used.
  *
  * @param <W> how a worker is named (the worker's actor ref in the coordinator)
  */

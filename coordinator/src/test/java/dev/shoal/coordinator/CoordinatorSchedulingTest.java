@@ -85,12 +85,11 @@ class CoordinatorSchedulingTest {
 
   @Test
   void underFairASmallJobSubmittedAfterAHugeOneFinishesWhileTheHugeOneRuns() throws Exception {
-    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(SchedulingPolicy.FAIR);
-    workers(coordinator, 2, 1);
-    Lane huge = lane("huge");
-    RecordingSink hugeSink = new RecordingSink();
-    String hugeId = submit(coordinator, held("huge", 1), new RangeSource(0, 100), hugeSink);
-    awaitStarted(huge, 2);
+    HugeJob h = hugeJobHoldingBothSlots(SchedulingPolicy.FAIR);
+    ActorRef<CoordinatorProtocol.Command> coordinator = h.coordinator();
+    Lane huge = h.lane();
+    RecordingSink hugeSink = h.sink();
+    String hugeId = h.id();
     RecordingSink smallSink = new RecordingSink();
     submit(coordinator, free("small", 1), new RangeSource(0, 10), smallSink);
 
@@ -113,12 +112,11 @@ class CoordinatorSchedulingTest {
 
   @Test
   void underFifoASmallJobSubmittedAfterAHugeOneWaitsUntilTheHugeOneHasNoWorkLeft() throws Exception {
-    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(SchedulingPolicy.FIFO);
-    workers(coordinator, 2, 1);
-    Lane huge = lane("huge");
-    RecordingSink hugeSink = new RecordingSink();
-    String hugeId = submit(coordinator, held("huge", 1), new RangeSource(0, 100), hugeSink);
-    awaitStarted(huge, 2);
+    HugeJob h = hugeJobHoldingBothSlots(SchedulingPolicy.FIFO);
+    ActorRef<CoordinatorProtocol.Command> coordinator = h.coordinator();
+    Lane huge = h.lane();
+    RecordingSink hugeSink = h.sink();
+    String hugeId = h.id();
     RecordingSink smallSink = new RecordingSink();
     submit(coordinator, free("small", 1), new RangeSource(0, 10), smallSink);
 
@@ -138,12 +136,11 @@ class CoordinatorSchedulingTest {
 
   @Test
   void underFifoAHigherPrioritySubmittedAfterAHugeJobGoesFirst() throws Exception {
-    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(SchedulingPolicy.FIFO);
-    workers(coordinator, 2, 1);
-    Lane huge = lane("huge");
-    RecordingSink hugeSink = new RecordingSink();
-    String hugeId = submit(coordinator, held("huge", 1), new RangeSource(0, 100), hugeSink);
-    awaitStarted(huge, 2);
+    HugeJob h = hugeJobHoldingBothSlots(SchedulingPolicy.FIFO);
+    ActorRef<CoordinatorProtocol.Command> coordinator = h.coordinator();
+    Lane huge = h.lane();
+    RecordingSink hugeSink = h.sink();
+    String hugeId = h.id();
     RecordingSink urgentSink = new RecordingSink();
     submit(coordinator, free("urgent", 1).withScheduling(new Scheduling(1, 1, 0, 0)), new RangeSource(0, 10),
         urgentSink);
@@ -224,6 +221,19 @@ class CoordinatorSchedulingTest {
   }
 
   // --- helpers ---
+
+  private record HugeJob(ActorRef<CoordinatorProtocol.Command> coordinator, Lane lane, RecordingSink sink, String id) {}
+
+  /** Two workers of one slot, and a job of 100 held items, one a chunk, running on both. */
+  private HugeJob hugeJobHoldingBothSlots(SchedulingPolicy policy) {
+    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(policy);
+    workers(coordinator, 2, 1);
+    Lane huge = lane("huge");
+    RecordingSink sink = new RecordingSink();
+    String id = submit(coordinator, held("huge", 1), new RangeSource(0, 100), sink);
+    awaitStarted(huge, 2);
+    return new HugeJob(coordinator, huge, sink, id);
+  }
 
   private static Lane lane(String name) {
     Lane l = new Lane();
