@@ -19,8 +19,8 @@ import java.util.function.BiConsumer;
  * (running chunks are never taken back for it). Within a priority, under {@link
  * SchedulingPolicy#FIFO} the oldest job with work gets every free slot before a younger job gets
  * any; under {@link SchedulingPolicy#FAIR} each offer goes to the job furthest below its weight's
- * share of the chunks its priority holds plus those free, and gives it that shortfall rounded up,
- * so that once the chunks held before have turned over, each job holds its share to within one
+ * share of the chunks its priority holds plus those free, and gives it the whole chunks of that
+ * shortfall (at least one), so that once the chunks held before have turned over, each job holds its share to within one
  * chunk. A worker is never offered more than it asked for, less what it was
  * sent and has not yet acknowledged, and never a negative amount; a reserved worker is offered to
  * its job alone, one chunk, once it holds nothing; a job or worker that goes away takes nothing
@@ -327,8 +327,9 @@ final class Scheduler<W> {
         }
       }
       JobSlot j = head.getValue();
-      // its shortfall rounded up, at least one chunk: it ends less than one chunk above its share
-      give = Math.max(1, Math.min(free, ceilDiv(j.deficit(total, weights), weights)));
+      // the whole chunks of its shortfall, at least one: rounding up would let it pass its share
+      // while the next job, left with fewer slots, stays more than a chunk below its own
+      give = Math.max(1, Math.min(free, j.deficit(total, weights) / weights));
     }
     List<Credit<W>> credits = new ArrayList<>();
     int slots = 0;
@@ -354,10 +355,6 @@ final class Scheduler<W> {
       n += c.chunks();
     }
     return n;
-  }
-
-  private static long ceilDiv(long a, long b) {
-    return a / b + (a % b == 0 ? 0 : 1);
   }
 
   /**
