@@ -8,6 +8,7 @@ import dev.shoal.client.Items;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.RangeSource;
 import dev.shoal.coordinator.job.Retries;
+import dev.shoal.coordinator.job.Scheduling;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -73,6 +74,35 @@ public final class JobOptions {
       description = "end the job FAILED once more than this fraction (0 to 1) of its finished items failed")
   Double maxFailureRate;
 
+  // --- the job's place among other jobs (see Scheduling) ---
+
+  @Option(names = "--priority", paramLabel = "N", description = "free slots go to the highest priority first (default: 0)")
+  int priority = Scheduling.DEFAULT.priority();
+
+  @Option(names = "--weight", paramLabel = "N", description = "the job's share of the slots among jobs of its priority under fair scheduling (default: 1)")
+  int weight = Scheduling.DEFAULT.weight();
+
+  @Option(names = "--max-in-flight", paramLabel = "N", description = "at most N items of this job running at once across the cluster")
+  Integer maxInFlight;
+
+  @Option(names = "--rate-per-second", paramLabel = "R", description = "at most R items of this job started per second")
+  Double ratePerSecond;
+
+  /** The scheduling options, checked: a bad one is a usage error naming the option. */
+  public Scheduling scheduling() {
+    if (weight < 1) {
+      throw new UsageException("--weight must be a positive integer, got " + weight);
+    }
+    if (maxInFlight != null && maxInFlight < 1) {
+      throw new UsageException("--max-in-flight must be a positive integer, got " + maxInFlight);
+    }
+    if (ratePerSecond != null && (!(ratePerSecond > 0) || ratePerSecond.isInfinite())) {
+      throw new UsageException("--rate-per-second must be a positive number, got " + ratePerSecond);
+    }
+    return new Scheduling(priority, weight, maxInFlight == null ? 0 : maxInFlight,
+        ratePerSecond == null ? 0 : ratePerSecond);
+  }
+
   public JobRequest request() {
     if (chunkSize < 0) {
       throw new UsageException("--chunk-size must be positive, got " + chunkSize);
@@ -81,7 +111,8 @@ public final class JobOptions {
       throw new UsageException("--timeout-ms must be positive, got " + timeoutMs);
     }
     return new JobRequest(function, argsJson(), chunkSize, !unordered, timeoutMs)
-        .withRetries(retries());
+        .withRetries(retries())
+        .withScheduling(scheduling());
   }
 
   /** The retries and failure budget the options ask for, each mistake named by its option. */

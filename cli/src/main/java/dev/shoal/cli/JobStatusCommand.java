@@ -40,6 +40,8 @@ abstract class JobStatusCommand implements Callable<Integer> {
         .row("done", Table.outOf(s.done(), s.total()) + " items" + percent)
         .row("errors", s.errors())
         .row("retried", s.retried())
+        .row("priority", s.priority())
+        .row("weight", s.weight())
         .row("submitted", Table.time(s.submittedAt()))
         .row("started", Table.time(s.startedAt()))
         .row("finished", Table.time(s.finishedAt()))

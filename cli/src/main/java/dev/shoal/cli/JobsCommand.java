@@ -17,9 +17,11 @@ public final class JobsCommand extends ShowCommand {
 
   @Override
   void printTable(RemotePool pool) {
-    Table table = new Table().row("ID", "FUNCTION", "STATE", "DONE", "ERRORS", "RETRIED", "ITEMS/S", "SUBMITTED");
+    Table table = new Table().row("ID", "FUNCTION", "STATE", "PRIORITY", "WEIGHT", "DONE", "ERRORS", "RETRIED",
+        "ITEMS/S", "SUBMITTED");
     for (JobStatus s : pool.jobs()) {
-      table.row(s.id(), s.function(), s.state(), Table.outOf(s.done(), s.total()), s.errors(), s.retried(),
+      table.row(s.id(), s.function(), s.state(), s.priority(), s.weight(), Table.outOf(s.done(), s.total()), s.errors(),
+          s.retried(),
           String.format(Locale.ROOT, "%.0f", s.itemsPerSecond()), Table.time(s.submittedAt()));
     }
     table.print(System.out);

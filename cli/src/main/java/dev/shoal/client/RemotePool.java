@@ -13,6 +13,7 @@ import dev.shoal.coordinator.ClusterView;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.Retries;
 import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.coordinator.job.Scheduling;
 import dev.shoal.protocol.FunctionInfo;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -266,6 +267,22 @@ public final class RemotePool implements Pool {
     }
   }
 
+  /** Only what differs from the defaults, so a body to an older coordinator stays as it was. */
+  private static void writeScheduling(JsonGenerator g, Scheduling s) throws IOException {
+    if (s.priority() != Scheduling.DEFAULT.priority()) {
+      g.writeNumberField("priority", s.priority());
+    }
+    if (s.weight() != Scheduling.DEFAULT.weight()) {
+      g.writeNumberField("weight", s.weight());
+    }
+    if (s.maxInFlight() > 0) {
+      g.writeNumberField("maxInFlight", s.maxInFlight());
+    }
+    if (s.ratePerSecond() > 0) {
+      g.writeNumberField("ratePerSecond", s.ratePerSecond());
+    }
+  }
+
   /** The POST /jobs body; a range goes as two numbers, any other items as a JSON array. */
   private static byte[] body(JobRequest request, Items items) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -278,6 +295,7 @@ public final class RemotePool implements Pool {
       g.writeBooleanField("ordered", request.ordered());
       g.writeNumberField("timeoutMs", request.timeoutMs());
       writeRetries(g, request.retries());
+      writeScheduling(g, request.scheduling());
       if (items instanceof Items.Range r) {
         g.writeObjectFieldStart("range");
         g.writeNumberField("start", r.start());

@@ -216,7 +216,7 @@ class ClientCommandsTest {
     assertTrue(status.out().matches("(?s).*state\\s+SUCCEEDED.*\nretried\\s+2\n.*"), status.out());
     Ran jobs = shoal("jobs", "--coordinator", served.url(), "--token-file", served.tokenFile());
     assertTrue(jobs.out().startsWith("ID ") && jobs.out().contains("RETRIED"), jobs.out());
-    assertTrue(jobs.out().matches("(?s).*" + id + "\\s+flaky\\s+SUCCEEDED\\s+4/4\\s+0\\s+2\\s.*"), jobs.out());
+    assertTrue(jobs.out().matches("(?s).*" + id + "\\s+flaky\\s+SUCCEEDED\\s+0\\s+1\\s+4/4\\s+0\\s+2\\s.*"), jobs.out());
   }
 
   @Test
@@ -251,6 +251,37 @@ class ClientCommandsTest {
         assertEquals(2, r.code(), String.join(" ", all) + ": " + r.err());
         assertEquals("shoal: " + cases[i + 1][0] + "\n", r.err(), String.join(" ", all));
       }
+    }
+  }
+
+  @Test
+  void schedulingOptionsReachTheCoordinatorAndShowInStatusAndJobs() throws Exception {
+    Ran d = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "square", "--range", "0:4",
+        "--priority", "7", "--weight", "3", "--max-in-flight", "2", "--rate-per-second", "500", "--detach");
+    assertEquals(0, d.code(), d.err());
+    String id = d.out().trim();
+    JsonNode json = JSON.readTree(shoal("status", id, "--coordinator", served.url(), "--token-file", served.tokenFile(), "--json").out());
+    assertEquals(7, json.get("priority").asInt(), json.toString());
+    assertEquals(3, json.get("weight").asInt(), json.toString());
+    Ran status = shoal("status", id, "--coordinator", served.url(), "--token-file", served.tokenFile());
+    assertTrue(status.out().matches("(?s).*priority\\s+7\n.*weight\\s+3\n.*"), status.out());
+    Ran jobs = shoal("jobs", "--coordinator", served.url(), "--token-file", served.tokenFile());
+    assertTrue(jobs.out().matches("(?s)ID\\s+FUNCTION\\s+STATE\\s+PRIORITY\\s+WEIGHT .*"), jobs.out());
+    assertTrue(jobs.out().matches("(?s).*" + id + "\\s+square\\s+\\S+\\s+7\\s+3\\s.*"), jobs.out());
+  }
+
+  @Test
+  void badSchedulingOptionsAreOneLineAndExit2() throws Exception {
+    String[][] cases = {
+        {"--weight", "0", "shoal: --weight must be a positive integer, got 0\n"},
+        {"--max-in-flight", "-1", "shoal: --max-in-flight must be a positive integer, got -1\n"},
+        {"--rate-per-second", "0", "shoal: --rate-per-second must be a positive number, got 0.0\n"},
+    };
+    for (String[] c : cases) {
+      Ran r = shoal("submit", "--coordinator", served.url(), "--token-file", served.tokenFile(), "--fn", "square", "--range", "0:3",
+          c[0], c[1], "--detach");
+      assertEquals(2, r.code(), r.err());
+      assertEquals(c[2], r.err());
     }
   }
 

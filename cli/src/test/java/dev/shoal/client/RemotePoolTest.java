@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobState;
 import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.coordinator.job.Scheduling;
 import dev.shoal.protocol.FunctionInfo;
 import java.io.BufferedReader;
 import java.io.StringReader;
@@ -104,6 +105,15 @@ class RemotePoolTest {
       assertEquals(Map.of(0L, 25L, 1L, 36L, 2L, 49L, 3L, 64L),
           results.collect(Collectors.toMap(ItemResult::index, r -> r.value().asLong())));
     }
+  }
+
+  @Test
+  void aJobsSchedulingGoesWithItToTheCoordinator() {
+    JobHandle job = pool.submit(JobRequest.of("square").withScheduling(new Scheduling(4, 2, 1, 250)), Items.range(0, 3));
+    JobStatus done = job.await();
+    assertEquals(JobState.SUCCEEDED, done.state());
+    assertEquals(4, done.priority());
+    assertEquals(2, done.weight());
   }
 
   @Test

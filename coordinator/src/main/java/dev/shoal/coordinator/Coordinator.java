@@ -49,14 +49,16 @@ import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The coordinator: accepts jobs, tracks workers and their demand, and offers free worker capacity
- * to jobs first-in-first-out. Each job is a child actor ({@link Job}) holding that job's state; the
+ * to jobs by priority, then first-in-first-out or by fair share ({@link SchedulingPolicy}). Each job is a child actor ({@link Job}) holding that job's state; the
  * coordinator holds only the queue, the workers and a bounded history of finished jobs. In a
  * cluster it runs as a Cluster Singleton on the nodes with the {@code coordinator} role.
  *
  * <p>The scheduling rules (credits, the offer in flight, isolation reservations, job order) live in
  * {@link Scheduler}; this actor routes messages to it and sends the offers it decides.
  *
- * <p>Guarantees: the oldest job with work gets every free slot before a younger job gets any; a
+ * <p>Guarantees: free slots go to the highest priority with work; within a priority, under fifo the
+ * oldest job with work gets every free slot before a younger job gets any, under fair each job holds
+ * its weight's share of the slots to within one chunk once earlier chunks have turned over; a
  * worker is taken for lost, and its chunks re-sent at once, when it terminates, when its node
  * becomes unreachable (about 2 s after a {@code kill -9}, without waiting for the node to be downed),
  * when it has not been heard from for {@code lease-timeout}, or when it says it restarted ({@link
@@ -123,6 +125,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       implements CoordinatorProtocol.Command {}
 
   record JobHasWork(String jobId, boolean hasWork, boolean wantsIsolation) implements CoordinatorProtocol.Command {}
+
+  /** The job holds {@code chunks} chunks now; sent under fair scheduling, whose shares count them. */
+  record JobHolds(String jobId, int chunks) implements CoordinatorProtocol.Command {}
 
   /** The job's suspect chunk on {@code worker} is answered, handed back or lost: the worker is free for all. */
   record IsolationDone(String jobId, ActorRef<WorkerProtocol.Command> worker) implements CoordinatorProtocol.Command {}
@@ -194,7 +199,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     this.settings = settings;
     this.sinkExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.clustered = "cluster".equals(context.getSystem().settings().config().getString("pekko.actor.provider"));
-    this.scheduler = new Scheduler<>((jobId, worker) -> context.getLog().info(
+    this.scheduler = new Scheduler<>(settings.scheduling(), (jobId, worker) -> context.getLog().info(
         "job {}: emptying worker {} to run a chunk whose worker died alone on it", jobId, nodeOf(worker)));
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
     if (clustered) {
@@ -225,6 +230,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .onMessage(NodeUnreachable.class, this::onNodeUnreachable)
         .onMessage(OfferUsed.class, this::onOfferUsed)
         .onMessage(JobHasWork.class, this::onJobHasWork)
+        .onMessage(JobHolds.class, this::onJobHolds)
         .onMessage(IsolationDone.class, this::onIsolationDone)
         .onMessage(JobProgress.class, this::onJobProgress)
         .onMessage(JobFinished.class, this::onJobFinished)
@@ -272,7 +278,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         Job.create(id, submit.request(), fn.get().kind(), io, getContext().getSelf(), settings), JOB_PREFIX + id);
     getContext().watch(ref);
     jobs.put(id, new JobEntry(ref, io, first));
-    scheduler.jobAdded(id);
+    scheduler.jobAdded(id, submit.request().scheduling().priority(), submit.request().scheduling().weight());
     getContext().getLog().info("job {} submitted: {} over {} items", id, submit.request().function(),
         submit.source().total() < 0 ? "a stream of" : String.valueOf(submit.source().total()));
     submit.replyTo().tell(new JobAccepted(id));
@@ -421,6 +427,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   private Behavior<CoordinatorProtocol.Command> onJobHasWork(JobHasWork has) {
     scheduler.jobWork(has.jobId(), has.hasWork(), has.wantsIsolation());
+    dispatch();
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onJobHolds(JobHolds holds) {
+    scheduler.jobHolds(holds.jobId(), holds.chunks());
     dispatch();
     return this;
   }

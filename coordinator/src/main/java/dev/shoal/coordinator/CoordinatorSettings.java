@@ -6,7 +6,8 @@ import java.time.Duration;
 
 /**
  * The coordinator role's settings, from {@code shoal.coordinator} in the configuration. The
- * automatic chunk size {@code maxChunk} never exceeds {@code limits.maxChunkItems()}.
+ * automatic chunk size {@code maxChunk} never exceeds {@code limits.maxChunkItems()}; {@code
+ * scheduling} is how jobs of one priority share the slots (fifo unless set).
  */
 public record CoordinatorSettings(
     int maxChunk,
@@ -20,19 +21,34 @@ public record CoordinatorSettings(
     int history,
     Duration tick,
     Duration progressInterval,
-    JobLimits limits) {
+    JobLimits limits,
+    SchedulingPolicy scheduling) {
 
   public CoordinatorSettings {
+    scheduling = scheduling == null ? SchedulingPolicy.FIFO : scheduling;
     maxChunk = Math.min(maxChunk, limits.maxChunkItems());
     maxIoChunk = Math.min(maxIoChunk, limits.maxChunkItems());
   }
 
-  /** Settings with the default {@link JobLimits}. */
+  /** Settings with first-in-first-out scheduling. */
+  public CoordinatorSettings(int maxChunk, int maxIoChunk, int initialChunk, Duration targetChunkTime,
+      Duration minChunkTime, int window, Duration leaseTimeout, int poisonThreshold, int history, Duration tick,
+      Duration progressInterval, JobLimits limits) {
+    this(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window, leaseTimeout, poisonThreshold,
+        history, tick, progressInterval, limits, SchedulingPolicy.FIFO);
+  }
+
+  /** Settings with the default {@link JobLimits} and first-in-first-out scheduling. */
   public CoordinatorSettings(int maxChunk, int maxIoChunk, int initialChunk, Duration targetChunkTime,
       Duration minChunkTime, int window, Duration leaseTimeout, int poisonThreshold, int history, Duration tick,
       Duration progressInterval) {
     this(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window, leaseTimeout, poisonThreshold,
-        history, tick, progressInterval, JobLimits.defaults());
+        history, tick, progressInterval, JobLimits.defaults(), SchedulingPolicy.FIFO);
+  }
+
+  public CoordinatorSettings withScheduling(SchedulingPolicy policy) {
+    return new CoordinatorSettings(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window,
+        leaseTimeout, poisonThreshold, history, tick, progressInterval, limits, policy);
   }
 
   public static CoordinatorSettings fromConfig(Config config) {
@@ -49,6 +65,7 @@ public record CoordinatorSettings(
         c.getInt("history"),
         c.getDuration("tick"),
         c.getDuration("progress-interval"),
-        JobLimits.fromConfig(config));
+        JobLimits.fromConfig(config),
+        SchedulingPolicy.parse(c.getString("scheduling")));
   }
 }

@@ -10,6 +10,7 @@ import dev.shoal.coordinator.job.JobState;
 import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.coordinator.job.ReorderBuffer;
 import dev.shoal.coordinator.job.RetryRules;
+import dev.shoal.coordinator.job.Throttle;
 import dev.shoal.protocol.ChunkResults;
 import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.CoordinatorProtocol;
@@ -34,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -100,6 +102,11 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     INSTANCE
   }
 
+  /** The job's rate limit allows a start again: time to say it has work. */
+  private enum TokensBack implements JobProtocol.Command {
+    INSTANCE
+  }
+
   /**
    * A run of consecutive items not yet handed out. {@code losses} counts the deaths of workers
    * holding it: the first makes it a suspect, the later ones count only when it ran alone.
@@ -134,6 +141,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private final FailureBudget budget;
   /** Items waiting out their backoff, by index: they hold no worker until their {@link RetryDue}. */
   private final Map<Long, Piece> waiting = new HashMap<>();
+  private final Throttle throttle;
+  /** The chunks the coordinator was last told this job holds (fair scheduling counts them). */
+  private int advertisedHeld;
   private final ReorderBuffer reorder = new ReorderBuffer(0);
   private final PriorityQueue<Piece> pending = new PriorityQueue<>(Comparator.comparingLong(Piece::firstIndex));
   /** Pieces held by a worker that died: they run only alone on a reserved worker, one at a time. */
@@ -183,6 +193,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     this.backoff = new Backoff(request.retries(), () -> ThreadLocalRandom.current().nextDouble());
     this.budget = new FailureBudget(request.retries());
     timers.startTimerWithFixedDelay(ReportProgress.INSTANCE, settings.progressInterval());
+    this.throttle = new Throttle(request.scheduling(), System::nanoTime);
   }
 
   private Behavior<JobProtocol.Command> start() {
@@ -207,6 +218,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(RetryDue.class, this::onRetryDue)
         .onMessageEquals(ReportProgress.INSTANCE, this::onReportProgress)
+        .onMessageEquals(TokensBack.INSTANCE, this::afterChange)
         .build();
   }
 
@@ -248,6 +260,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     advertisedWork = hasWork();
     advertisedIsolation = wantsIsolation();
     coordinator.tell(new Coordinator.OfferUsed(id, leftover, advertisedWork, advertisedIsolation));
+    // the coordinator counts what this offer took itself
+    advertisedHeld = leases.size();
+    remindWhenRateAllows();
     return this;
   }
 
@@ -262,6 +277,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     advertisedWork = hasWork();
     advertisedIsolation = wantsIsolation();
     coordinator.tell(new Coordinator.OfferUsed(id, leftover, advertisedWork, advertisedIsolation));
+    advertisedHeld = leases.size();
     return this;
   }
 
@@ -387,6 +403,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Cancel.class, this::onCancelWhileClosing)
         .onMessageEquals(ReportProgress.INSTANCE, Behaviors::same)
+        .onMessageEquals(TokensBack.INSTANCE, Behaviors::same)
         .build();
   }
 
@@ -446,7 +463,21 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       coordinator.tell(new Coordinator.JobHasWork(id, advertisedWork, wantsIsolation()));
     }
     advertisedIsolation = wantsIsolation();
+    if (settings.scheduling() == SchedulingPolicy.FAIR && leases.size() != advertisedHeld) {
+      // fair shares are counted in chunks held; under fifo nobody needs this message per chunk
+      advertisedHeld = leases.size();
+      coordinator.tell(new Coordinator.JobHolds(id, advertisedHeld));
+    }
+    remindWhenRateAllows();
     return this;
+  }
+
+  /** A job stopped by its rate alone asks to be woken when tokens return, instead of polling. */
+  private void remindWhenRateAllows() {
+    long nanos = throttle.nanosUntilRateAllows();
+    if (nanos > 0 && hasUnthrottledWork() && !timers.isTimerActive(TokensBack.INSTANCE)) {
+      timers.startSingleTimer(TokensBack.INSTANCE, Duration.ofNanos(nanos));
+    }
   }
 
   private Behavior<JobProtocol.Command> fail(String reason) {
@@ -481,6 +512,10 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private boolean hasWork() {
+    return throttle.allowance(itemsInFlight()) > 0 && hasUnthrottledWork();
+  }
+
+  private boolean hasUnthrottledWork() {
     return !pending.isEmpty() || readAhead != null || (!sourceEnded && !reading && canCut());
   }
 
@@ -502,7 +537,30 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         < settings.window();
   }
 
+  /** Items in the chunks handed out and not yet answered. */
+  private long itemsInFlight() {
+    long n = 0;
+    for (Lease l : leases.values()) {
+      n += l.piece().items().count();
+    }
+    return n;
+  }
+
+  /** The next piece, cut to what the job's own limits allow now; the rest waits at the head of the queue. */
   private Piece nextPiece(int slots) {
+    int allowed = throttle.allowance(itemsInFlight());
+    if (allowed <= 0) {
+      return null;
+    }
+    Piece p = nextWholePiece(slots);
+    if (p == null || p.items().count() <= allowed) {
+      return p;
+    }
+    pending.add(new Piece(p.firstIndex() + allowed, p.items().slice(allowed, p.items().count()), p.losses(), p.attempt()));
+    return new Piece(p.firstIndex(), p.items().slice(0, allowed), p.losses(), p.attempt());
+  }
+
+  private Piece nextWholePiece(int slots) {
     if (!pending.isEmpty()) {
       return pending.poll();
     }
@@ -526,10 +584,10 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private int chunkSize(int slots) {
     if (request.chunkSize() > 0) {
-      return request.chunkSize();
+      return Math.min(request.chunkSize(), throttle.largestChunk());
     }
     long total = source.total();
-    return sizer.size(kind, total < 0 ? -1 : total - cutIndex, slots);
+    return Math.min(sizer.size(kind, total < 0 ? -1 : total - cutIndex, slots), throttle.largestChunk());
   }
 
   /** Asks the source for more; an in-memory source answers at once and fills {@code readAhead}. */
@@ -563,6 +621,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     }
     long lease = nextLease++;
     leases.put(lease, new Lease(piece, worker, isolated));
+    throttle.started(piece.items().count());
     ChunkTask task = new ChunkTask(id, lease, piece.firstIndex(), request.function(), request.argsJson(),
         request.timeoutMs(), piece.items(), piece.attempt());
     worker.tell(new WorkerProtocol.ProcessChunk(task, getContext().getSelf().narrow()));

@@ -11,11 +11,17 @@ import java.util.function.BiConsumer;
 /**
  * Who gets which worker capacity: the coordinator's scheduling rules without the actor. It keeps
  * each worker's credits (what it asked for less what was sent since), the one offer in flight,
- * the workers reserved to run a job's suspect chunk alone, and the jobs in submission order. The
- * coordinator tells it what happened and sends the offers {@link #next()} decides.
+ * the workers reserved to run a job's suspect chunk alone, and the jobs with their priority, weight
+ * and the chunks each holds. The coordinator tells it what happened and sends the offers {@link
+ * #next()} decides.
  *
- * <p>Guarantees: at most one offer is in flight, so the oldest job with work gets every free slot
- * before a younger job gets any; a worker is never offered more than it asked for, less what it was
+ * <p>Guarantees: at most one offer is in flight. Free slots go to the highest priority with work
+ * (running chunks are never taken back for it). Within a priority, under {@link
+ * SchedulingPolicy#FIFO} the oldest job with work gets every free slot before a younger job gets
+ * any; under {@link SchedulingPolicy#FAIR} each offer goes to the job furthest below its weight's
+ * share of the chunks its priority holds plus those free, and gives it the whole chunks of that
+ * shortfall (at least one), so that once the chunks held before have turned over, each job holds its share to within one
+ * chunk. A worker is never offered more than it asked for, less what it was
  * sent and has not yet acknowledged, and never a negative amount; a reserved worker is offered to
  * its job alone, one chunk, once it holds nothing; a job or worker that goes away takes nothing
  * with it: the credits of an offer in flight to it come back, and its reservations end.
@@ -25,7 +31,12 @@ import java.util.function.BiConsumer;
  * resets the count, so a worker may be sent, once, up to that offer's chunks more than it asked for
  * (it queues them; the coordinator tells it to cancel the failed job's chunks, so those end at
  * once), and a suspect chunk may then share that worker with a chunk still on its way to it. Not
- * thread-safe: one owner, the coordinator actor.
+ * thread-safe: one owner, the coordinator actor. Fair shares count chunks, not items or time: jobs
+ * with chunks of very different lengths share slots, not CPU time; the chunks a job holds are what
+ * it last said ({@link #jobHolds}) plus what it took of offers since, so a slot freed by a worker
+ * may be given before the job's word that the chunk ended arrives: a job can then count one chunk
+ * high for one decision (and lose a tie it should have won). Under fifo nobody reports chunks held,
+ * and the count only grows; it is not used.
  *
  * @param <W> how a worker is named (the worker's actor ref in the coordinator)
  */
@@ -42,8 +53,22 @@ final class Scheduler<W> {
   record Offer<W>(String jobId, List<Credit<W>> credits, int slots, boolean isolated) {}
 
   private static final class JobSlot {
+    final int priority;
+    final int weight;
     boolean hasWork = true;
     boolean wantsIsolation;
+    /** Chunks handed out and not yet answered, as the job last said plus what it took of offers since. */
+    long held;
+
+    JobSlot(int priority, int weight) {
+      this.priority = priority;
+      this.weight = Math.max(1, weight);
+    }
+
+    /** How far below its share of {@code total} chunks it is, times {@code weights} (to stay in integers). */
+    long deficit(long total, long weights) {
+      return total * weight - held * weights;
+    }
   }
 
   private static final class WorkerSlot {
@@ -82,19 +107,48 @@ final class Scheduler<W> {
 
   private final LinkedHashMap<String, JobSlot> jobs = new LinkedHashMap<>();
   private final LinkedHashMap<W, WorkerSlot> workers = new LinkedHashMap<>();
+  private final SchedulingPolicy policy;
   private final BiConsumer<String, W> onReserve;
   private Offer<W> inFlight;
 
   /** {@code onReserve} hears (job, worker) when a worker starts being emptied for a job's suspect chunk. */
-  Scheduler(BiConsumer<String, W> onReserve) {
+  Scheduler(SchedulingPolicy policy, BiConsumer<String, W> onReserve) {
+    this.policy = policy;
     this.onReserve = onReserve;
+  }
+
+  /** A first-in-first-out scheduler. */
+  Scheduler(BiConsumer<String, W> onReserve) {
+    this(SchedulingPolicy.FIFO, onReserve);
   }
 
   // --- jobs ---
 
-  /** A new job queues behind every job already known; it is taken to have work until it says otherwise. */
+  /** A new job of priority 0 and weight 1. */
   void jobAdded(String jobId) {
-    jobs.putIfAbsent(jobId, new JobSlot());
+    jobAdded(jobId, 0, 1);
+  }
+
+  /**
+   * A new job queues behind every job of its priority already known, ahead of every job of a lower
+   * one; it is taken to have work until it says otherwise.
+   */
+  void jobAdded(String jobId, int priority, int weight) {
+    jobs.putIfAbsent(jobId, new JobSlot(priority, weight));
+  }
+
+  /** The job holds {@code chunks} chunks now (handed out, not yet answered). */
+  void jobHolds(String jobId, long chunks) {
+    JobSlot j = jobs.get(jobId);
+    if (j != null) {
+      j.held = Math.max(0, chunks);
+    }
+  }
+
+  /** Chunks the job holds, as far as the scheduler knows. */
+  long jobHolding(String jobId) {
+    JobSlot j = jobs.get(jobId);
+    return j == null ? 0 : j.held;
   }
 
   /** What a job said of itself outside an offer. */
@@ -109,6 +163,10 @@ final class Scheduler<W> {
   /** The job answered its offer: {@code leftover} is what it did not use. */
   void offerAnswered(String jobId, List<Credit<W>> leftover, boolean hasWork, boolean wantsIsolation) {
     if (inFlight != null && inFlight.jobId().equals(jobId)) {
+      JobSlot j = jobs.get(jobId);
+      if (j != null) {
+        j.held += Math.max(0, chunks(inFlight.credits()) - chunks(leftover));
+      }
       inFlight = null;
     }
     giveBack(leftover);
@@ -202,17 +260,25 @@ final class Scheduler<W> {
     return Optional.ofNullable(inFlight);
   }
 
-  /** The jobs in the order they are served. */
+  /** The jobs in the order they are served: highest priority first, in submission order within one. */
   List<String> jobOrder() {
-    return List.copyOf(jobs.keySet());
+    return servingOrder().stream().map(Map.Entry::getKey).toList();
+  }
+
+  private List<Map.Entry<String, JobSlot>> servingOrder() {
+    List<Map.Entry<String, JobSlot>> order = new ArrayList<>(jobs.entrySet());
+    // a stable sort: submission order stays within a priority
+    order.sort(Comparator.comparingInt((Map.Entry<String, JobSlot> e) -> e.getValue().priority).reversed());
+    return order;
   }
 
   // --- the decision ---
 
   /**
    * The next offer to send, if any, now counted as in flight until {@link #offerAnswered} or
-   * {@link #jobEnded}. Suspect chunks come first: the oldest job that has one gets its reserved
-   * worker once that worker is empty. Otherwise every free credit goes to the oldest job with work.
+   * {@link #jobEnded}. Suspect chunks come first: the first job in serving order that has one gets its reserved
+   * worker once that worker is empty. Otherwise free credits go to the highest priority with work:
+   * all of them to its oldest job (fifo), or to its job furthest below its share, up to that share (fair).
    */
   Optional<Offer<W>> next() {
     if (inFlight != null) {
@@ -227,15 +293,43 @@ final class Scheduler<W> {
   }
 
   private Offer<W> headOffer() {
-    String head = null;
-    for (Map.Entry<String, JobSlot> e : jobs.entrySet()) {
-      if (e.getValue().hasWork) {
-        head = e.getKey();
-        break;
+    List<Map.Entry<String, JobSlot>> candidates = new ArrayList<>();
+    for (Map.Entry<String, JobSlot> e : servingOrder()) {
+      if (e.getValue().hasWork && (candidates.isEmpty() || candidates.get(0).getValue().priority == e.getValue().priority)) {
+        candidates.add(e);
       }
     }
-    if (head == null) {
+    if (candidates.isEmpty()) {
       return null;
+    }
+    long free = 0;
+    for (WorkerSlot w : workers.values()) {
+      free += w.draining ? 0 : w.credits();
+    }
+    if (free == 0) {
+      return null;
+    }
+    Map.Entry<String, JobSlot> head = candidates.get(0);
+    long give = free;
+    if (policy == SchedulingPolicy.FAIR) {
+      long total = free;
+      long weights = 0;
+      for (Map.Entry<String, JobSlot> e : candidates) {
+        total += e.getValue().held;
+        weights += e.getValue().weight;
+      }
+      // the job furthest below its share of what its priority would hold with every free chunk
+      // used, not the one holding least for its weight: with more jobs than slots the latter lets
+      // light jobs pass a slot among themselves while a heavy one stays below its share
+      for (Map.Entry<String, JobSlot> e : candidates) {
+        if (e.getValue().deficit(total, weights) > head.getValue().deficit(total, weights)) {
+          head = e;
+        }
+      }
+      JobSlot j = head.getValue();
+      // the whole chunks of its shortfall, at least one: rounding up would let it pass its share
+      // while the next job, left with fewer slots, stays more than a chunk below its own
+      give = Math.max(1, Math.min(free, j.deficit(total, weights) / weights));
     }
     List<Credit<W>> credits = new ArrayList<>();
     int slots = 0;
@@ -245,24 +339,33 @@ final class Scheduler<W> {
         continue;
       }
       slots += w.slots;
-      int c = w.credits();
+      int c = (int) Math.min(w.credits(), give);
       if (c > 0) {
         credits.add(new Credit<>(e.getKey(), c));
         w.sent += c;
+        give -= c;
       }
     }
-    return credits.isEmpty() ? null : new Offer<>(head, List.copyOf(credits), slots, false);
+    return new Offer<>(head.getKey(), List.copyOf(credits), slots, false);
+  }
+
+  private static long chunks(List<? extends Credit<?>> credits) {
+    long n = 0;
+    for (Credit<?> c : credits) {
+      n += c.chunks();
+    }
+    return n;
   }
 
   /**
-   * For the oldest job that wants a suspect chunk run alone, reserves a worker (the one holding
+   * For the first job in serving order that wants a suspect chunk run alone, reserves a worker (the one holding
    * least), gives it nothing more, and once it is empty offers it to that job alone. While that
    * reserved worker is still emptying, the other workers go on being offered as usual, and a
    * younger job's reserved worker is offered to it even while an older job waits for a worker to
    * reserve.
    */
   private Offer<W> isolate() {
-    for (Map.Entry<String, JobSlot> e : jobs.entrySet()) {
+    for (Map.Entry<String, JobSlot> e : servingOrder()) {
       if (!e.getValue().wantsIsolation) {
         continue;
       }

@@ -21,8 +21,11 @@ import org.junit.jupiter.api.Test;
  * The scheduler driven by seeded random histories of a small simulated cluster: workers that
  * receive, run and finish chunks and state their demand; jobs that use part of their offers, want
  * suspect chunks run alone, end, or fail in the middle of an offer; workers that leave and join.
- * After every step the scheduler's promises must hold, and once the history stops every job's
- * work gets done. A failure names its seed, which replays it.
+ * Jobs have random priorities and weights, and every history runs under both policies. After every
+ * step the scheduler's promises must hold (among them: each ordinary offer goes to the highest
+ * priority with work, there to the oldest job under fifo and to the one furthest below its
+ * weight's share under fair; the chunks it counts per job are the chunks that job has out), and once the
+ * history stops every job's work gets done. A failure names its policy and seed, which replay it.
  */
 class SchedulerInvariantsTest {
 
@@ -45,6 +48,8 @@ class SchedulerInvariantsTest {
   }
 
   private static final class SimJob {
+    int priority;
+    int weight;
     int work;
     int suspects;
     String isolatedOn;
@@ -52,14 +57,19 @@ class SchedulerInvariantsTest {
 
   @Test
   void randomHistoriesKeepEveryPromiseAndFinishEveryJob() {
-    for (long seed = 1; seed <= SEEDS; seed++) {
-      try {
-        run(seed);
-      } catch (AssertionError e) {
-        throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
+    for (SchedulingPolicy p : SchedulingPolicy.values()) {
+      for (long seed = 1; seed <= SEEDS; seed++) {
+        try {
+          policy = p;
+          run(seed);
+        } catch (AssertionError e) {
+          throw new AssertionError(p + " seed " + seed + ": " + e.getMessage(), e);
+        }
       }
     }
   }
+
+  private SchedulingPolicy policy = SchedulingPolicy.FIFO;
 
   private final Map<String, SimWorker> workers = new LinkedHashMap<>();
   private final Map<String, SimJob> jobs = new LinkedHashMap<>();
@@ -71,7 +81,7 @@ class SchedulerInvariantsTest {
   private void run(long seed) {
     workers.clear();
     jobs.clear();
-    scheduler = new Scheduler<>((job, worker) -> {});
+    scheduler = new Scheduler<>(policy, (job, worker) -> {});
     random = new Random(seed);
     nextWorker = 0;
     nextJob = 0;
@@ -144,8 +154,13 @@ class SchedulerInvariantsTest {
     if (wasInFlight) {
       assertTrue(offer.isEmpty(), "a second offer while one is in flight");
     }
+    // what was free when the offer was cut: what is left now and what the offer carries
+    free = workers.keySet().stream().mapToLong(scheduler::credits).sum()
+        + offer.map(o -> o.credits().stream().mapToLong(Credit::chunks).sum()).orElse(0L);
     offer.ifPresent(this::checkOffer);
   }
+
+  private long free;
 
   private void checkOffer(Offer<String> offer) {
     assertTrue(jobs.containsKey(offer.jobId()), "offer to a job that ended: " + offer);
@@ -171,7 +186,55 @@ class SchedulerInvariantsTest {
     if (offer.isolated()) {
       assertEquals(1, offer.credits().size());
       assertEquals(1, offer.credits().get(0).chunks());
+    } else {
+      checkChosen(offer.jobId());
     }
+  }
+
+  /** The job an ordinary offer goes to is the one the policy names among the jobs with work. */
+  private void checkChosen(String chosen) {
+    int top = jobs.values().stream().filter(j -> j.work > 0).mapToInt(j -> j.priority).max().orElseThrow();
+    SimJob c = jobs.get(chosen);
+    assertEquals(top, c.priority, "an offer to " + chosen + " while a higher priority has work: " + dump());
+    for (Map.Entry<String, SimJob> e : jobs.entrySet()) {
+      SimJob o = e.getValue();
+      if (o.work == 0 || o.priority != top || e.getKey().equals(chosen)) {
+        continue;
+      }
+      if (policy == SchedulingPolicy.FIFO) {
+        assertTrue(Integer.parseInt(chosen.substring(1)) < Integer.parseInt(e.getKey().substring(1)),
+            "under fifo " + chosen + " was served before the older " + e.getKey() + ": " + dump());
+      } else {
+        assertTrue(deficit(chosen, top) >= deficit(e.getKey(), top),
+            "under fair " + chosen + " (" + held(chosen) + "/" + c.weight + ") was served before "
+                + e.getKey() + " (" + held(e.getKey()) + "/" + o.weight + "), which is further below its share: "
+                + dump());
+      }
+    }
+  }
+
+  /**
+   * How far the job is below its weight's share of the chunks its priority's jobs with work hold
+   * plus those free, times the sum of their weights.
+   */
+  private long deficit(String job, int priority) {
+    long total = free;
+    long weights = 0;
+    for (Map.Entry<String, SimJob> e : jobs.entrySet()) {
+      if (e.getValue().work > 0 && e.getValue().priority == priority) {
+        total += held(e.getKey());
+        weights += e.getValue().weight;
+      }
+    }
+    return total * jobs.get(job).weight - held(job) * weights;
+  }
+
+  /** Chunks of the job in workers' inboxes or running. */
+  private long held(String job) {
+    return workers.values().stream()
+        .mapToLong(w -> w.inbox.stream().filter(c -> c.job().equals(job)).count()
+            + w.held.stream().filter(c -> c.job().equals(job)).count())
+        .sum();
   }
 
   private void checkInvariants() {
@@ -185,6 +248,12 @@ class SchedulerInvariantsTest {
       scheduler.reservedFor(e.getKey()).ifPresent(j -> reservedPerJob.merge(j, 1, Integer::sum));
     }
     reservedPerJob.forEach((j, n) -> assertEquals(1, n, "job " + j + " has " + n + " reserved workers"));
+    if (scheduler.inFlight().isEmpty()) {
+      // neither lost nor doubled: what the scheduler counts per job is what that job has out
+      for (String j : jobs.keySet()) {
+        assertEquals(held(j), scheduler.jobHolding(j), "chunks counted for " + j + ": " + dump());
+      }
+    }
   }
 
   /** The job uses as much of the offer as it has work for, round robin, and hands the rest back. */
@@ -202,7 +271,8 @@ class SchedulerInvariantsTest {
       }
     } else {
       for (Credit<String> c : offer.credits()) {
-        int use = Math.min(j.work, random.nextInt(c.chunks() + 1));
+        // a worker that left meanwhile gets nothing: its credit comes back unused
+        int use = workers.containsKey(c.worker()) ? Math.min(j.work, random.nextInt(c.chunks() + 1)) : 0;
         j.work -= use;
         for (int i = 0; i < use && workers.containsKey(c.worker()); i++) {
           workers.get(c.worker()).inbox.add(new Chunk(offer.jobId(), false));
@@ -248,6 +318,9 @@ class SchedulerInvariantsTest {
   private void finishOne(String id) {
     Chunk c = workers.get(id).held.poll();
     SimJob j = jobs.get(c.job());
+    if (j != null) {
+      scheduler.jobHolds(c.job(), held(c.job()));
+    }
     if (c.isolated() && j != null && id.equals(j.isolatedOn)) {
       j.isolatedOn = null;
       scheduler.isolationDone(c.job(), id);
@@ -285,6 +358,7 @@ class SchedulerInvariantsTest {
       } else {
         j.work++;
       }
+      scheduler.jobHolds(c.job(), held(c.job()));
       scheduler.jobWork(c.job(), j.work > 0, wantsIsolation(j));
     }
   }
@@ -293,14 +367,18 @@ class SchedulerInvariantsTest {
     String id = "j" + nextJob++;
     SimJob j = new SimJob();
     j.work = 1 + random.nextInt(30);
+    j.priority = random.nextInt(3);
+    j.weight = 1 + random.nextInt(3);
     jobs.put(id, j);
-    scheduler.jobAdded(id);
+    scheduler.jobAdded(id, j.priority, j.weight);
   }
 
   private String dump() {
     StringBuilder b = new StringBuilder("in flight " + scheduler.inFlight() + "; order " + scheduler.jobOrder());
     jobs.forEach((id, j) -> b.append("; ").append(id).append(" work ").append(j.work).append(" suspects ")
-        .append(j.suspects).append(" on ").append(j.isolatedOn));
+        .append(j.suspects).append(" on ").append(j.isolatedOn)
+        .append(" priority ").append(j.priority).append(" weight ").append(j.weight)
+        .append(" counted ").append(scheduler.jobHolding(id)));
     workers.forEach((id, w) -> b.append("; ").append(id).append(" credits ").append(scheduler.credits(id))
         .append(" holding ").append(scheduler.holding(id)).append(" reserved ").append(scheduler.reservedFor(id))
         .append(" inbox ").append(w.inbox).append(" held ").append(w.held));

@@ -10,6 +10,7 @@ import dev.shoal.coordinator.job.JobLimits;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.RangeSource;
 import dev.shoal.coordinator.job.Retries;
+import dev.shoal.coordinator.job.Scheduling;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,9 +21,10 @@ import java.util.Set;
 /**
  * Reads a {@code POST /jobs} body:
  * {@code {"function": F, "items": [..] | "range": {"start": A, "end": B}, "args": {..}, "chunkSize": K,
- * "ordered": true, "timeoutMs": T}}, and for retries and the failure budget {@code "retries": {"max": N,
+ * "ordered": true, "timeoutMs": T}}, for retries and the failure budget {@code "retries": {"max": N,
  * "backoffMs": B, "maxBackoffMs": M, "jitter": J, "on": [types]}, "maxFailures": F, "maxFailureRate": R,
- * "minItemsForRate": K} (see {@link Retries}). One pass over the body checks all of it and counts the items
+ * "minItemsForRate": K} (see {@link Retries}), and the job's place among others: {@code "priority": P,
+ * "weight": W, "maxInFlight": M, "ratePerSecond": R} (see {@link Scheduling}). One pass over the body checks all of it and counts the items
  * without building them; the items are read again, lazily, by the job ({@link JsonArraySource}).
  *
  * <p>Every mistake is an {@link ApiError} 400 naming the field and what was wrong with it. A field
@@ -46,6 +48,9 @@ final class SubmitBody {
 
   static final List<String> RETRIES_FIELDS = List.of("max", "backoffMs", "maxBackoffMs", "jitter", "on");
 
+  /** The fields of the job's {@link Scheduling}, accepted beside {@link #FIELDS}. */
+  static final List<String> SCHEDULING_FIELDS = List.of("priority", "weight", "maxInFlight", "ratePerSecond");
+
   private String function;
   private int itemsStart = -1;
   private long itemsCount;
@@ -55,6 +60,11 @@ final class SubmitBody {
   private boolean ordered = true;
   private long timeoutMs;
   private Retries retries = Retries.NONE;
+
+  private int priority = Scheduling.DEFAULT.priority();
+  private int weight = Scheduling.DEFAULT.weight();
+  private int maxInFlight = Scheduling.DEFAULT.maxInFlight();
+  private double ratePerSecond = Scheduling.DEFAULT.ratePerSecond();
 
   private final byte[] body;
   private final JobLimits limits;
@@ -92,9 +102,9 @@ final class SubmitBody {
     Set<String> seen = new HashSet<>();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
-      if (!FIELDS.contains(name) && !RETRY_FIELDS.contains(name)) {
+      if (!FIELDS.contains(name) && !RETRY_FIELDS.contains(name) && !SCHEDULING_FIELDS.contains(name)) {
         throw ApiError.badRequest("unknown field '" + name + "'; a job has " + String.join(", ", FIELDS)
-            + ", " + String.join(", ", RETRY_FIELDS));
+            + ", " + String.join(", ", RETRY_FIELDS) + ", " + String.join(", ", SCHEDULING_FIELDS));
       }
       if (!seen.add(name)) {
         throw ApiError.badRequest("field '" + name + "' is given twice");
@@ -107,6 +117,10 @@ final class SubmitBody {
         continue;
       }
       switch (name) {
+        case "priority" -> priority = (int) integerWithin(p, "priority", Integer.MIN_VALUE, "an integer");
+        case "weight" -> weight = (int) integerWithin(p, "weight", 1, "a positive integer");
+        case "maxInFlight" -> maxInFlight = (int) integerWithin(p, "maxInFlight", 1, "a positive integer");
+        case "ratePerSecond" -> ratePerSecond = positiveNumber(p, "ratePerSecond");
         case "function" -> function = function(p);
         case "items" -> items(p);
         case "range" -> range = range(p);
@@ -135,7 +149,8 @@ final class SubmitBody {
     ItemSource source = range != null
         ? new RangeSource(range[0], range[1])
         : new JsonArraySource(body, itemsStart, itemsCount);
-    return new Submission(new JobRequest(function, args, chunkSize, ordered, timeoutMs).withRetries(retries), source);
+    return new Submission(new JobRequest(function, args, chunkSize, ordered, timeoutMs).withRetries(retries)
+        .withScheduling(new Scheduling(priority, weight, maxInFlight, ratePerSecond)), source);
   }
 
   // --- retries and the failure budget ---
@@ -322,6 +337,31 @@ final class SubmitBody {
       throw ApiError.badRequest(name + " is out of range: " + p.getText());
     }
     return p.getLongValue();
+  }
+
+  /** An integer from {@code min} up to {@link Integer#MAX_VALUE}. */
+  private static long integerWithin(JsonParser p, String name, long min, String expected) throws IOException {
+    if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+      throw ApiError.badRequest(name + " must be " + expected + ", got " + describe(p));
+    }
+    boolean fits = p.getNumberType() == JsonParser.NumberType.INT;
+    if (!fits || p.getIntValue() < min) {
+      throw ApiError.badRequest(name + " must be " + expected + (fits ? "" : " up to " + Integer.MAX_VALUE)
+          + ", got " + p.getText());
+    }
+    return p.getIntValue();
+  }
+
+  /** A finite number above zero, integer or not. */
+  private static double positiveNumber(JsonParser p, String name) throws IOException {
+    if (!p.currentToken().isNumeric()) {
+      throw ApiError.badRequest(name + " must be a positive number, got " + describe(p));
+    }
+    double v = p.getDoubleValue();
+    if (!(v > 0) || Double.isInfinite(v)) {
+      throw ApiError.badRequest(name + " must be a positive number, got " + p.getText());
+    }
+    return v;
   }
 
   private static long nonNegative(JsonParser p, String name, long max, String expected) throws IOException {

@@ -454,6 +454,46 @@ class HttpApiTest {
     }
   }
 
+  // --- scheduling fields ---
+
+  @Test
+  void aJobsPriorityAndWeightShowInItsStatusAndInTheListOfJobs() throws Exception {
+    String id = submit("{\"function\": \"square\", \"range\": {\"start\": 0, \"end\": 3}, \"priority\": -3, "
+        + "\"weight\": 4, \"maxInFlight\": 2, \"ratePerSecond\": 1000.5}");
+    assertEquals("{\"index\":0,\"value\":0}\n{\"index\":1,\"value\":1}\n{\"index\":2,\"value\":4}\n", results(id));
+    JsonNode status = status(id);
+    assertEquals(-3, status.get("priority").asInt());
+    assertEquals(4, status.get("weight").asInt());
+    JsonNode listed = null;
+    for (JsonNode j : json(send("GET", "/jobs", null)).get("jobs")) {
+      listed = j.get("id").asText().equals(id) ? j : listed;
+    }
+    assertEquals(-3, listed.get("priority").asInt(), listed.toString());
+    assertEquals(4, listed.get("weight").asInt(), listed.toString());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+      {"function": "echo", "items": [1], "priority": 1.5}|priority must be an integer, got 1.5
+      {"function": "echo", "items": [1], "priority": "high"}|priority must be an integer, got "high"
+      {"function": "echo", "items": [1], "priority": 2147483648}|priority must be an integer up to 2147483647, got 2147483648
+      {"function": "echo", "items": [1], "weight": 0}|weight must be a positive integer, got 0
+      {"function": "echo", "items": [1], "weight": -2}|weight must be a positive integer, got -2
+      {"function": "echo", "items": [1], "weight": 2.5}|weight must be a positive integer, got 2.5
+      {"function": "echo", "items": [1], "maxInFlight": 0}|maxInFlight must be a positive integer, got 0
+      {"function": "echo", "items": [1], "maxInFlight": true}|maxInFlight must be a positive integer, got true
+      {"function": "echo", "items": [1], "ratePerSecond": 0}|ratePerSecond must be a positive number, got 0
+      {"function": "echo", "items": [1], "ratePerSecond": -1.5}|ratePerSecond must be a positive number, got -1.5
+      {"function": "echo", "items": [1], "ratePerSecond": "10/s"}|ratePerSecond must be a positive number, got "10/s"
+      {"function": "echo", "items": [1], "ratePerSecond": 1e999}|ratePerSecond must be a positive number, got 1e999
+      {"function": "echo", "items": [1], "Priority": 1}|unknown field 'Priority'; a job has function, items, range, args, chunkSize, ordered, timeoutMs, retries, maxFailures, maxFailureRate, minItemsForRate, priority, weight, maxInFlight, ratePerSecond
+      """)
+  void badSchedulingFieldsAreAnswered400NamingTheField(String body, String problem) throws Exception {
+    HttpResponse<String> r = send("POST", "/jobs", body);
+    assertEquals(400, r.statusCode(), r.body());
+    assertJsonError(r, problem);
+  }
+
   // --- helpers ---
 
   private String submit(String body) throws Exception {
