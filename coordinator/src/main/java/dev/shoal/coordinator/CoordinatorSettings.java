@@ -2,11 +2,14 @@ package dev.shoal.coordinator;
 
 import com.typesafe.config.Config;
 import dev.shoal.coordinator.job.JobLimits;
+import dev.shoal.coordinator.metrics.ShoalMetrics;
 import java.time.Duration;
 
 /**
  * The coordinator role's settings, from {@code shoal.coordinator} in the configuration. The
- * automatic chunk size {@code maxChunk} never exceeds {@code limits.maxChunkItems()}.
+ * automatic chunk size {@code maxChunk} never exceeds {@code limits.maxChunkItems()}. {@code
+ * metrics} is where the coordinator and its jobs count what they do: the one instance that the
+ * node's HTTP API serves at {@code /metrics} (each settings object made without one has its own).
  */
 public record CoordinatorSettings(
     int maxChunk,
@@ -20,11 +23,20 @@ public record CoordinatorSettings(
     int history,
     Duration tick,
     Duration progressInterval,
-    JobLimits limits) {
+    JobLimits limits,
+    ShoalMetrics metrics) {
 
   public CoordinatorSettings {
     maxChunk = Math.min(maxChunk, limits.maxChunkItems());
     maxIoChunk = Math.min(maxIoChunk, limits.maxChunkItems());
+  }
+
+  /** Settings with metrics of their own. */
+  public CoordinatorSettings(int maxChunk, int maxIoChunk, int initialChunk, Duration targetChunkTime,
+      Duration minChunkTime, int window, Duration leaseTimeout, int poisonThreshold, int history, Duration tick,
+      Duration progressInterval, JobLimits limits) {
+    this(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window, leaseTimeout, poisonThreshold,
+        history, tick, progressInterval, limits, new ShoalMetrics());
   }
 
   /** Settings with the default {@link JobLimits}. */

@@ -85,6 +85,10 @@ class ProtocolSerializationTest {
             "a chunk of 2147483647 items exceeds shoal.worker.max-chunk-items (10000) on worker w", worker)),
         Named.of("CoordinatorProtocol.WorkerDemand", new CoordinatorProtocol.WorkerDemand(
             worker, 3, 42, 2, 1, 2, "127.0.0.1:2552", true, List.of(sleep, square))),
+        Named.of("CoordinatorProtocol.WorkerDemand (with load)", new CoordinatorProtocol.WorkerDemand(
+            worker, 3, 42, 2, 1, 2, "127.0.0.1:2552", false, List.of(sleep),
+            new CoordinatorProtocol.WorkerLoad(0.25, 123_456_789L, 9_876L))),
+        Named.of("CoordinatorProtocol.WorkerLoad", new CoordinatorProtocol.WorkerLoad(-1, 0, 0)),
         Named.of("CoordinatorProtocol.WorkerLeaving", new CoordinatorProtocol.WorkerLeaving(worker)),
         Named.of("CoordinatorProtocol.WorkerRestarted", new CoordinatorProtocol.WorkerRestarted(worker)));
   }
