@@ -38,7 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * to {@code shoal.coordinator.progress-interval} late (exact once the job has ended); items a job
  * settled after its last report are not counted if its actor crashed. A node's {@code
  * shoal_worker_items_done_total} is what its workers report since they started: it drops (a counter
- * reset, which Prometheus' {@code rate} handles) when one of them leaves.
+ * reset, which Prometheus' {@code rate} handles) when one of them leaves. A scrape is not one
+ * atomic snapshot: a worker that joins during it may show in one figure and not yet in the next.
  */
 public final class ShoalMetrics {
 

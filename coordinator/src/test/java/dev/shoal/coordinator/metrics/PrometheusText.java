@@ -1,4 +1,4 @@
-package dev.shoal.coordinator.http;
+package dev.shoal.coordinator.metrics;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,9 +21,9 @@ import java.util.regex.Pattern;
  * a histogram's samples are {@code _bucket} (with {@code le}), {@code _count}, {@code _sum} or {@code _created}, its
  * buckets are cumulative, and its {@code +Inf} bucket equals its count; the text ends with a newline.
  */
-final class PrometheusText {
+public final class PrometheusText {
 
-  record Sample(String name, Map<String, String> labels, double value) {}
+  public record Sample(String name, Map<String, String> labels, double value) {}
 
   private static final Pattern METRIC = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
@@ -37,7 +37,7 @@ final class PrometheusText {
     this.text = text;
   }
 
-  static PrometheusText parse(String text) {
+  public static PrometheusText parse(String text) {
     if (!text.isEmpty() && !text.endsWith("\n")) {
       throw new IllegalArgumentException("the text does not end with a newline");
     }
@@ -82,7 +82,7 @@ final class PrometheusText {
   }
 
   /** The type declared for a family, e.g. {@code shoal_items_done_total}. */
-  String type(String family) {
+  public String type(String family) {
     String type = types.get(family);
     if (type == null) {
       throw new AssertionError("no family " + family + " in the scrape");
@@ -91,7 +91,7 @@ final class PrometheusText {
   }
 
   /** The sample with exactly these labels ({@code le} aside for a bucket, which must be given), or null. */
-  Sample sample(String name, String... labels) {
+  public Sample sample(String name, String... labels) {
     Map<String, String> wanted = new HashMap<>();
     for (int i = 0; i < labels.length; i += 2) {
       wanted.put(labels[i], labels[i + 1]);
@@ -107,7 +107,7 @@ final class PrometheusText {
   }
 
   /** The value of a sample that must be there. */
-  double value(String name, String... labels) {
+  public double value(String name, String... labels) {
     Sample s = sample(name, labels);
     if (s == null) {
       throw new AssertionError("no sample " + name + " " + List.of(labels) + " in the scrape");
@@ -115,7 +115,7 @@ final class PrometheusText {
     return s.value();
   }
 
-  double valueOr(String name, double absent, String... labels) {
+  public double valueOr(String name, double absent, String... labels) {
     Sample s = sample(name, labels);
     return s == null ? absent : s.value();
   }
