@@ -34,8 +34,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * No label carries a job id. JVM metrics are registered once, by {@link #withJvm()}, so that the
  * many settings objects tests make do not each install the JVM's listeners.
  *
- * <p>Caveats: items are counted from the jobs' progress reports, so a running job's items show up
- * to {@code shoal.coordinator.progress-interval} late (exact once the job has ended); items a job
+ * <p>Caveats: items, and a running job's chunks in flight and pending, are taken from the jobs'
+ * progress reports, so they show up to {@code shoal.coordinator.progress-interval} late (items are
+ * exact once the job has ended, and an ended job's chunks are gone at once); items a job
  * settled after its last report are not counted if its actor crashed. A node's {@code
  * shoal_worker_items_done_total} is what its workers report since they started: it drops (a counter
  * reset, which Prometheus' {@code rate} handles) when one of them leaves. A scrape is not one
