@@ -77,6 +77,7 @@ public final class LocalPool implements Pool {
   private final WorkerExecutors executors;
   private final Duration askTimeout;
   private final JobLimits limits;
+  private final dev.shoal.coordinator.metrics.ShoalMetrics metrics;
 
   private LocalPool(Options options) {
     // start logging before the actor system's threads log, or SLF4J replays (and announces) early calls
@@ -92,6 +93,7 @@ public final class LocalPool implements Pool {
     WorkerSettings workerSettings = WorkerSettings.fromConfig(config).withSlots(1);
     CoordinatorSettings coordinatorSettings = CoordinatorSettings.fromConfig(config);
     this.limits = coordinatorSettings.limits();
+    this.metrics = coordinatorSettings.metrics();
     this.system = ActorSystem.create(Behaviors.setup(context -> {
       for (int i = 1; i <= options.workers(); i++) {
         context.spawn(Worker.create(context.getSelf(), workerSettings, registry, executors, "local"), "worker-" + i);
@@ -201,7 +203,8 @@ public final class LocalPool implements Pool {
    * use it with {@code token}.
    */
   public CompletionStage<ServerBinding> serveHttp(String host, int port, String token) {
-    return HttpApi.start(system, system, host, port, ApiAccess.tokens(token, null), java.util.Optional.empty());
+    return HttpApi.start(system, system, host, port, ApiAccess.tokens(token, null), java.util.Optional.empty(),
+        metrics);
   }
 
   /** Cluster view of this pool (one node), for parity with a connected pool. */

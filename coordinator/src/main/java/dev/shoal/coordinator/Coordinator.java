@@ -278,6 +278,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         Job.create(id, submit.request(), fn.get().kind(), io, getContext().getSelf(), settings), JOB_PREFIX + id);
     getContext().watch(ref);
     jobs.put(id, new JobEntry(ref, io, first));
+    settings.metrics().jobChanged(null, first);
     scheduler.jobAdded(id, submit.request().scheduling().priority(), submit.request().scheduling().weight());
     getContext().getLog().info("job {} submitted: {} over {} items", id, submit.request().function(),
         submit.source().total() < 0 ? "a stream of" : String.valueOf(submit.source().total()));
@@ -379,6 +380,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
     w.last = demand;
     w.lastSeen = System.currentTimeMillis();
+    settings.metrics().worker(demand.worker(), demand);
     scheduler.demand(demand.worker(), demand.wanted(), demand.received(), demand.slots(), demand.held(),
         demand.draining());
     dispatch();
@@ -388,6 +390,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private Behavior<CoordinatorProtocol.Command> onWorkerLeaving(WorkerLeaving leaving) {
     WorkerEntry w = workers.remove(leaving.worker());
     scheduler.workerGone(leaving.worker());
+    settings.metrics().workerGone(leaving.worker(), false);
     if (w != null) {
       getContext().unwatch(leaving.worker());
       getContext().getLog().info("worker left after draining: {}", w.last.node());
@@ -446,6 +449,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private Behavior<CoordinatorProtocol.Command> onJobProgress(JobProgress progress) {
     JobEntry entry = jobs.get(progress.status().id());
     if (entry != null) {
+      settings.metrics().jobChanged(entry.last, progress.status());
       entry.last = progress.status();
     }
     return this;
@@ -453,7 +457,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   private Behavior<CoordinatorProtocol.Command> onJobFinished(JobFinished fin) {
     JobStatus s = fin.status();
-    jobs.remove(s.id());
+    JobEntry entry = jobs.remove(s.id());
+    if (entry != null) {
+      settings.metrics().jobChanged(entry.last, s);
+    }
     // an offer still in flight to it was sent after its last answer: it never saw it, so it all comes back
     scheduler.jobEnded(s.id());
     remember(s);
@@ -500,6 +507,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     long now = System.currentTimeMillis();
     JobStatus failed = l.failedAt(now, reason);
     JobStatus s = entry.io.close(failed) ? failed : entry.io.closedWith();
+    settings.metrics().jobChanged(l, s);
     remember(s);
     return s;
   }
@@ -513,6 +521,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       endFailed(entry, "the coordinator restarted after an internal error; the job was lost");
     }
     jobs.clear();
+    settings.metrics().workersForgotten();
     return this;
   }
 
@@ -520,13 +529,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     // the job children stop with it: close their sinks, so no client waits for results that cannot come
     jobs.values().forEach(e -> endFailed(e, "the coordinator stopped; the job was lost"));
     jobs.clear();
+    settings.metrics().workersForgotten();
     return this;
   }
 
   private void remember(JobStatus s) {
     finished.put(s.id(), s);
+    settings.metrics().jobEnded(s);
     for (Iterator<String> it = finished.keySet().iterator(); finished.size() > settings.history() && it.hasNext(); ) {
-      it.next();
+      settings.metrics().jobForgotten(it.next());
       it.remove();
     }
   }
@@ -546,6 +557,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private void lost(ActorRef<WorkerProtocol.Command> worker, String why) {
     WorkerEntry w = workers.remove(worker);
     scheduler.workerGone(worker);
+    settings.metrics().workerGone(worker, w != null);
     if (w == null) {
       return;
     }

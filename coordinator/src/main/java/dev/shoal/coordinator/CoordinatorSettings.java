@@ -2,12 +2,15 @@ package dev.shoal.coordinator;
 
 import com.typesafe.config.Config;
 import dev.shoal.coordinator.job.JobLimits;
+import dev.shoal.coordinator.metrics.ShoalMetrics;
 import java.time.Duration;
 
 /**
  * The coordinator role's settings, from {@code shoal.coordinator} in the configuration. The
  * automatic chunk size {@code maxChunk} never exceeds {@code limits.maxChunkItems()}; {@code
- * scheduling} is how jobs of one priority share the slots (fifo unless set).
+ * scheduling} is how jobs of one priority share the slots (fifo unless set). {@code metrics} is
+ * where the coordinator and its jobs count what they do: the one instance that the node's HTTP API
+ * serves at {@code /metrics} (each settings object made without one has its own).
  */
 public record CoordinatorSettings(
     int maxChunk,
@@ -22,33 +25,35 @@ public record CoordinatorSettings(
     Duration tick,
     Duration progressInterval,
     JobLimits limits,
-    SchedulingPolicy scheduling) {
+    SchedulingPolicy scheduling,
+    ShoalMetrics metrics) {
 
   public CoordinatorSettings {
     scheduling = scheduling == null ? SchedulingPolicy.FIFO : scheduling;
+    metrics = metrics == null ? new ShoalMetrics() : metrics;
     maxChunk = Math.min(maxChunk, limits.maxChunkItems());
     maxIoChunk = Math.min(maxIoChunk, limits.maxChunkItems());
   }
 
-  /** Settings with first-in-first-out scheduling. */
+  /** Settings with first-in-first-out scheduling and metrics of their own. */
   public CoordinatorSettings(int maxChunk, int maxIoChunk, int initialChunk, Duration targetChunkTime,
       Duration minChunkTime, int window, Duration leaseTimeout, int poisonThreshold, int history, Duration tick,
       Duration progressInterval, JobLimits limits) {
     this(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window, leaseTimeout, poisonThreshold,
-        history, tick, progressInterval, limits, SchedulingPolicy.FIFO);
+        history, tick, progressInterval, limits, SchedulingPolicy.FIFO, new ShoalMetrics());
   }
 
-  /** Settings with the default {@link JobLimits} and first-in-first-out scheduling. */
+  /** Settings with the default {@link JobLimits}, first-in-first-out scheduling and metrics of their own. */
   public CoordinatorSettings(int maxChunk, int maxIoChunk, int initialChunk, Duration targetChunkTime,
       Duration minChunkTime, int window, Duration leaseTimeout, int poisonThreshold, int history, Duration tick,
       Duration progressInterval) {
     this(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window, leaseTimeout, poisonThreshold,
-        history, tick, progressInterval, JobLimits.defaults(), SchedulingPolicy.FIFO);
+        history, tick, progressInterval, JobLimits.defaults());
   }
 
   public CoordinatorSettings withScheduling(SchedulingPolicy policy) {
     return new CoordinatorSettings(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window,
-        leaseTimeout, poisonThreshold, history, tick, progressInterval, limits, policy);
+        leaseTimeout, poisonThreshold, history, tick, progressInterval, limits, policy, metrics);
   }
 
   public static CoordinatorSettings fromConfig(Config config) {
@@ -66,6 +71,7 @@ public record CoordinatorSettings(
         c.getDuration("tick"),
         c.getDuration("progress-interval"),
         JobLimits.fromConfig(config),
-        SchedulingPolicy.parse(c.getString("scheduling")));
+        SchedulingPolicy.parse(c.getString("scheduling")),
+        new ShoalMetrics());
   }
 }

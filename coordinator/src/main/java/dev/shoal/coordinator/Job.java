@@ -114,7 +114,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
    */
   private record Piece(long firstIndex, ItemBatch items, int losses, int attempt) {}
 
-  private record Lease(Piece piece, ActorRef<WorkerProtocol.Command> worker, boolean isolated) {}
+  /** {@code sentNanos}: when it was handed out, for the metrics' queue wait. */
+  private record Lease(Piece piece, ActorRef<WorkerProtocol.Command> worker, boolean isolated, long sentNanos) {}
 
   static Behavior<JobProtocol.Command> create(
       String id,
@@ -288,6 +289,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       return this;
     }
     endIsolation(lease);
+    settings.metrics().chunkAnswered(msg.computeNanos(), System.nanoTime() - lease.sentNanos());
     if (kind == FunctionKind.CPU && msg.computeNanos() > 0) {
       sizer.observe(msg.results().size(), msg.computeNanos());
     }
@@ -324,6 +326,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     Lease lease = leases.remove(msg.leaseId());
     if (lease != null) {
       endIsolation(lease);
+      settings.metrics().chunkResent();
       (lease.piece().losses() > 0 ? suspects : pending).add(lease.piece());
     }
     return afterChange();
@@ -346,6 +349,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       }
       it.remove();
       endIsolation(lease);
+      settings.metrics().chunkResent();
       Piece p = lease.piece();
       if (!lease.isolated() && p.losses() > 0) {
         // it did not run alone, so this death proves nothing against it
@@ -444,6 +448,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private Behavior<JobProtocol.Command> onReportProgress() {
+    settings.metrics().jobChunks(id, leases.size(),
+        pending.size() + suspects.size() + waiting.size() + (readAhead == null ? 0 : 1));
     coordinator.tell(new Coordinator.JobProgress(status()));
     return this;
   }
@@ -620,7 +626,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       startedAt = System.currentTimeMillis();
     }
     long lease = nextLease++;
-    leases.put(lease, new Lease(piece, worker, isolated));
+    leases.put(lease, new Lease(piece, worker, isolated, System.nanoTime()));
     throttle.started(piece.items().count());
     ChunkTask task = new ChunkTask(id, lease, piece.firstIndex(), request.function(), request.argsJson(),
         request.timeoutMs(), piece.items(), piece.attempt());

@@ -253,8 +253,10 @@ class CoordinatorSchedulingTest {
   }
 
   private ActorRef<CoordinatorProtocol.Command> coordinator(SchedulingPolicy policy) {
+    // a window (256 chunks) over the huge job's 100: it must never lack work for want of window
+    // while its results wait to be written, or fifo would rightly hand a slot to the next job
     CoordinatorSettings settings = new CoordinatorSettings(10_000, 1_000, 64, Duration.ofMillis(100),
-        Duration.ofMillis(1), 64, Duration.ofSeconds(4), 3, 100, Duration.ofMillis(200), Duration.ofMillis(250))
+        Duration.ofMillis(1), 256, Duration.ofSeconds(4), 3, 100, Duration.ofMillis(200), Duration.ofMillis(250))
         .withScheduling(policy);
     ActorRef<CoordinatorProtocol.Command> c = testKit.spawn(Coordinator.create(functions, settings));
     spawned.add(c);

@@ -25,6 +25,8 @@ public final class CoordinatorProtocol {
    * @param held chunks it holds, running or waiting
    * @param node a readable name of its node (host:port or "local")
    * @param draining true once it stopped taking work before leaving
+   * @param load the worker's own figures for the coordinator's metrics; null from a worker that
+   *     sends none (an older one), so a message without the field still reads
    */
   public record WorkerDemand(
       ActorRef<WorkerProtocol.Command> worker,
@@ -35,7 +37,24 @@ public final class CoordinatorProtocol {
       int held,
       String node,
       boolean draining,
-      List<FunctionInfo> functions) implements Command, CborSerializable {}
+      List<FunctionInfo> functions,
+      WorkerLoad load) implements Command, CborSerializable {
+
+    /** Demand without load figures. */
+    public WorkerDemand(ActorRef<WorkerProtocol.Command> worker, int wanted, long received, int slots, int busy,
+        int held, String node, boolean draining, List<FunctionInfo> functions) {
+      this(worker, wanted, received, slots, busy, held, node, draining, functions, null);
+    }
+  }
+
+  /**
+   * A worker's figures, sent with its demand so that one scrape of the coordinator sees the cluster.
+   *
+   * @param cpuLoad its JVM's recent CPU load, 0 to 1, or negative when the JVM cannot tell
+   * @param heapUsedBytes its JVM's heap in use
+   * @param itemsDone items it has run since it started
+   */
+  public record WorkerLoad(double cpuLoad, long heapUsedBytes, long itemsDone) implements CborSerializable {}
 
   /**
    * The worker has drained (it finished its running chunks and handed its queued ones back to their

@@ -2,7 +2,10 @@ package dev.shoal.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -10,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -22,6 +26,7 @@ import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
 import org.apache.pekko.serialization.Serializers;
 import org.apache.pekko.serialization.jackson.JacksonCborSerializer;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -85,6 +90,10 @@ class ProtocolSerializationTest {
             "a chunk of 2147483647 items exceeds shoal.worker.max-chunk-items (10000) on worker w", worker)),
         Named.of("CoordinatorProtocol.WorkerDemand", new CoordinatorProtocol.WorkerDemand(
             worker, 3, 42, 2, 1, 2, "127.0.0.1:2552", true, List.of(sleep, square))),
+        Named.of("CoordinatorProtocol.WorkerDemand (with load)", new CoordinatorProtocol.WorkerDemand(
+            worker, 3, 42, 2, 1, 2, "127.0.0.1:2552", false, List.of(sleep),
+            new CoordinatorProtocol.WorkerLoad(0.25, 123_456_789L, 9_876L))),
+        Named.of("CoordinatorProtocol.WorkerLoad", new CoordinatorProtocol.WorkerLoad(-1, 0, 0)),
         Named.of("CoordinatorProtocol.WorkerLeaving", new CoordinatorProtocol.WorkerLeaving(worker)),
         Named.of("CoordinatorProtocol.WorkerRestarted", new CoordinatorProtocol.WorkerRestarted(worker)));
   }
@@ -100,6 +109,23 @@ class ProtocolSerializationTest {
     Object back = serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get();
     assertEquals(message, back);
     assertEquals(message.getClass(), back.getClass());
+  }
+
+  /** A worker of the release before the load figures sends demand without them: it still reads, with no load. */
+  @Test
+  void aDemandWithoutTheLoadFieldReadsWithNoLoad() throws IOException {
+    Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    CoordinatorProtocol.WorkerDemand demand = new CoordinatorProtocol.WorkerDemand(worker, 3, 42, 2, 1, 2, "n", false,
+        List.of(), new CoordinatorProtocol.WorkerLoad(0.5, 1, 2));
+    Serializer serializer = serialization.findSerializerFor(demand);
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(Adapter.toClassic(testKit.system()))
+        .getOrCreate("jackson-cbor", Optional.empty());
+    ObjectNode tree = (ObjectNode) cbor.readTree(serialization.serialize(demand).get());
+    assertTrue(tree.has("load"), "the field the older worker lacks: " + tree);
+    tree.remove("load");
+    Object back = serialization.deserialize(cbor.writeValueAsBytes(tree), serializer.identifier(),
+        Serializers.manifestFor(serializer, demand)).get();
+    assertEquals(new CoordinatorProtocol.WorkerDemand(worker, 3, 42, 2, 1, 2, "n", false, List.of()), back);
   }
 
   /** A new message that crosses nodes must be added to {@link #messages()}, or this fails. */

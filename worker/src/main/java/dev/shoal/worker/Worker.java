@@ -13,6 +13,7 @@ import dev.shoal.protocol.WorkerProtocol;
 import dev.shoal.protocol.WorkerProtocol.CancelJob;
 import dev.shoal.protocol.WorkerProtocol.Command;
 import dev.shoal.protocol.WorkerProtocol.ProcessChunk;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -102,6 +103,8 @@ public final class Worker extends AbstractBehavior<Command> {
   private final Map<String, JsonNode> parsedArgs = new HashMap<>();
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
   private long received;
+  /** Items this worker has run since it started, for the coordinator's metrics. */
+  private long itemsDone;
 
   private Worker(
       ActorContext<Command> context,
@@ -268,6 +271,7 @@ public final class Worker extends AbstractBehavior<Command> {
     if (started.remove(key) == null) {
       return false;
     }
+    itemsDone += done.results().size();
     done.chunk().replyTo().tell(
         new JobProtocol.ChunkProcessed(done.chunk().task().leaseId(), done.results(), done.nanos(), getContext().getSelf()));
     return true;
@@ -348,6 +352,14 @@ public final class Worker extends AbstractBehavior<Command> {
     int held = queued.size() + started.size();
     int wanted = draining ? 0 : Math.max(0, settings.slots() + settings.prefetch() - held);
     coordinator.tell(new WorkerDemand(getContext().getSelf(), wanted, received, settings.slots(),
-        started.size(), held, node, draining, functionInfos));
+        started.size(), held, node, draining, functionInfos, load()));
+  }
+
+  /** The JVM's figures: workers in one JVM report the same CPU and heap, which the coordinator counts once per node. */
+  private CoordinatorProtocol.WorkerLoad load() {
+    double cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        ? os.getProcessCpuLoad() : -1;
+    return new CoordinatorProtocol.WorkerLoad(cpu, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+        itemsDone);
   }
 }

@@ -94,7 +94,7 @@ public final class CoordinatorNode implements Callable<Integer> {
     registry.warnings().forEach(w -> System.err.println("shoal: warning: " + w));
     CoordinatorSettings settings = CoordinatorSettings.fromConfig(config);
     Behavior<CoordinatorProtocol.Command> coordinator = Behaviors.setup(context -> {
-      context.spawn(HttpEdge.create(context.getSelf(), httpHost, httpPort, access, tls), "http");
+      context.spawn(HttpEdge.create(context.getSelf(), httpHost, httpPort, access, tls, settings.metrics()), "http");
       return Coordinator.create(registry, settings);
     });
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(context -> {

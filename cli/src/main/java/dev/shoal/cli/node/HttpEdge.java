@@ -1,6 +1,7 @@
 package dev.shoal.cli.node;
 
 import dev.shoal.coordinator.http.HttpApi;
+import dev.shoal.coordinator.metrics.ShoalMetrics;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.coordinator.http.ApiAccess;
 import java.time.Duration;
@@ -28,8 +29,8 @@ final class HttpEdge extends AbstractBehavior<HttpEdge.Command> {
   private record Bound(ServerBinding binding, Throwable failure) implements Command {}
 
   static Behavior<Command> create(ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port,
-      ApiAccess access, Optional<SSLContext> tls) {
-    return Behaviors.setup(context -> new HttpEdge(context, coordinator, host, port, access, tls));
+      ApiAccess access, Optional<SSLContext> tls, ShoalMetrics metrics) {
+    return Behaviors.setup(context -> new HttpEdge(context, coordinator, host, port, access, tls, metrics));
   }
 
   private final String host;
@@ -38,12 +39,12 @@ final class HttpEdge extends AbstractBehavior<HttpEdge.Command> {
   private ServerBinding binding;
 
   private HttpEdge(ActorContext<Command> context, ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port,
-      ApiAccess access, Optional<SSLContext> tls) {
+      ApiAccess access, Optional<SSLContext> tls, ShoalMetrics metrics) {
     super(context);
     this.host = host;
     this.port = port;
     this.scheme = tls.isPresent() ? "https" : "http";
-    context.pipeToSelf(HttpApi.start(context.getSystem(), coordinator, host, port, access, tls), Bound::new);
+    context.pipeToSelf(HttpApi.start(context.getSystem(), coordinator, host, port, access, tls, metrics), Bound::new);
   }
 
   @Override

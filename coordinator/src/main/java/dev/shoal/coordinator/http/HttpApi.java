@@ -23,6 +23,7 @@ import dev.shoal.coordinator.Coordinator;
 import dev.shoal.coordinator.http.SubmitBody.Submission;
 import dev.shoal.coordinator.job.JobState;
 import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.coordinator.metrics.ShoalMetrics;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.FunctionInfo;
 import java.util.List;
@@ -78,7 +79,9 @@ import org.apache.pekko.util.ByteString;
  *   <li>{@code GET /jobs/{id}/results}: the job's results as JSON Lines ({@code
  *       application/x-ndjson}), the very bytes {@code shoal run} writes, streamed as they are made
  *       and ending when the job ends; the same for a job that has ended;
- *   <li>{@code GET /cluster}, {@code GET /functions}.
+ *   <li>{@code GET /cluster}, {@code GET /functions};
+ *   <li>{@code GET /metrics}: the coordinator's {@link ShoalMetrics} and the JVM's, in Prometheus'
+ *       text format (the read-only token is enough, as for every GET).
  * </ul>
  *
  * <p>Every route needs {@code Authorization: Bearer <token>} as {@link ApiAccess} decides: 401 with
@@ -102,6 +105,10 @@ public final class HttpApi {
   static final ContentType NDJSON = ContentTypes.create(
       MediaTypes.customWithFixedCharset("application", "x-ndjson", HttpCharsets.UTF_8, Map.of(), false));
 
+  /** Prometheus' text format, version 0.0.4. */
+  static final ContentType PROMETHEUS_TEXT = ContentTypes.create(
+      MediaTypes.customWithOpenCharset("text", "plain", Map.of("version", "0.0.4"), true), HttpCharsets.UTF_8);
+
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Bodies up to this size are read on the request's thread; larger ones on a blocking-I/O thread. */
   private static final int INLINE_BODY = 1 << 20;
@@ -112,10 +119,12 @@ public final class HttpApi {
   private final Spool spool;
   private final Executor io;
   private final ApiAccess access;
+  private final ShoalMetrics metrics;
 
   private HttpApi(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, HttpSettings settings,
-      Spool spool, ApiAccess access) {
+      Spool spool, ApiAccess access, ShoalMetrics metrics) {
     this.system = system;
+    this.metrics = metrics;
     this.access = access;
     this.coordinator = coordinator;
     this.settings = settings;
@@ -125,18 +134,20 @@ public final class HttpApi {
 
   /**
    * Serves the API on {@code host:port} (port 0 picks a free one; see the binding's local address).
-   * The stage fails if the port cannot be bound or the results folder cannot be created.
+   * The stage fails if the port cannot be bound or the results folder cannot be created. {@code
+   * metrics} must be the coordinator's ({@link dev.shoal.coordinator.CoordinatorSettings#metrics()}):
+   * it is what {@code /metrics} shows.
    */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator,
-      String host, int port, ApiAccess access, Optional<SSLContext> https) {
+      String host, int port, ApiAccess access, Optional<SSLContext> https, ShoalMetrics metrics) {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
     Spool spool;
     try {
-      spool = Spool.open(settings.spoolDir(), settings.history());
+      spool = Spool.open(settings.spoolDir(), settings.history(), metrics::resultBytesWritten);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    HttpApi api = new HttpApi(system, coordinator, settings, spool, access);
+    HttpApi api = new HttpApi(system, coordinator, settings, spool, access, metrics.withJvm());
     ServerBuilder server = Http.get(system).newServerAt(host, port)
         .withSettings(ServerSettings.create(settings.serverConfig())
             .withParsingErrorHandler(ParseErrorAnswer.class.getName()));
@@ -163,7 +174,9 @@ public final class HttpApi {
                     delete(() -> respond(() -> cancel(id))))),
                 path("results", () -> get(() -> respond(() -> results(id)))))))),
         path("cluster", () -> get(() -> respond(this::cluster))),
-        path("functions", () -> get(() -> respond(this::functions)))))));
+        path("functions", () -> get(() -> respond(this::functions))),
+        path("metrics", () -> get(() -> complete(HttpResponse.create()
+            .withEntity(HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape())))))))));
   }
 
   /** Lets a request through to {@code inner} only with a token {@link ApiAccess} accepts, before any route runs. */

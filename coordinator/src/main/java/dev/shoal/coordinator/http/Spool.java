@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 
 /**
  * The results files of the jobs submitted over HTTP, one {@link SpoolFile} per job in one folder.
@@ -25,16 +26,23 @@ final class Spool {
 
   private final Path dir;
   private final int history;
+  private final LongConsumer bytesWritten;
   private final Map<String, SpoolFile> files = new HashMap<>();
   private final ArrayDeque<SpoolFile> finished = new ArrayDeque<>();
 
-  private Spool(Path dir, int history) {
+  private Spool(Path dir, int history, LongConsumer bytesWritten) {
     this.dir = dir;
     this.history = Math.max(1, history);
+    this.bytesWritten = bytesWritten;
   }
 
   /** Creates the folder if needed; fails at once, not with the first job, when it cannot be written. */
   static Spool open(Path dir, int history) {
+    return open(dir, history, bytes -> {});
+  }
+
+  /** As {@link #open(Path, int)}; {@code bytesWritten} is told how many bytes each write added to a file. */
+  static Spool open(Path dir, int history, LongConsumer bytesWritten) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -43,7 +51,7 @@ final class Spool {
     if (!Files.isWritable(dir)) {
       throw new IllegalStateException("the results folder " + dir + " is not writable");
     }
-    return new Spool(dir, history);
+    return new Spool(dir, history, bytesWritten);
   }
 
   /** The sink of a new job; runs on the coordinator's thread, so it only takes note (no I/O). */
@@ -51,6 +59,11 @@ final class Spool {
     SpoolFile f = new SpoolFile(id, dir.resolve(id + ".ndjson"), this);
     files.put(id, f);
     return f;
+  }
+
+  /** Called by a file's sink thread after each write. */
+  void wrote(long bytes) {
+    bytesWritten.accept(bytes);
   }
 
   synchronized Optional<SpoolFile> find(String id) {

@@ -74,9 +74,11 @@ final class SpoolFile implements ResultSink {
     if (lines == null) {
       open();
     }
+    long before = out.count;
     lines.write(firstIndex, results);
     lines.flush();
     publish(out.count, false);
+    spool.wrote(out.count - before);
   }
 
   @Override

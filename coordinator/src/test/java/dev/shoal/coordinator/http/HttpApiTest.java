@@ -85,15 +85,15 @@ class HttpApiTest {
         """.formatted(spool)).withFallback(ConfigFactory.load());
     kit = ActorTestKit.create("http-api-test", config);
     FunctionRegistry functions = FunctionRegistry.load(null, true);
-    ActorRef<CoordinatorProtocol.Command> coordinator =
-        kit.spawn(Coordinator.create(functions, CoordinatorSettings.fromConfig(config)), "coordinator");
+    CoordinatorSettings settings = CoordinatorSettings.fromConfig(config);
+    ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(Coordinator.create(functions, settings), "coordinator");
     executors = new WorkerExecutors(2, 64);
     WorkerSettings workerSettings = WorkerSettings.fromConfig(config).withSlots(1);
     for (int i = 1; i <= 2; i++) {
       kit.spawn(Worker.create(coordinator, workerSettings, functions, executors, "local"), "worker-" + i);
     }
-    binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(TOKEN, READ_TOKEN), Optional.empty())
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(TOKEN, READ_TOKEN), Optional.empty(),
+            settings.metrics()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
   }
 
@@ -379,12 +379,13 @@ class HttpApiTest {
     // a coordinator of its own, that holds one job at a time, behind an API of its own
     Config one = ConfigFactory.parseString("shoal.coordinator.limits.max-queued-jobs = 1")
         .withFallback(kit.system().settings().config());
+    CoordinatorSettings settings = CoordinatorSettings.fromConfig(one);
     ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(
-        Coordinator.create(FunctionRegistry.load(null, true), CoordinatorSettings.fromConfig(one)), "coordinator-of-one");
+        Coordinator.create(FunctionRegistry.load(null, true), settings), "coordinator-of-one");
     WorkerSettings workerSettings = WorkerSettings.fromConfig(one).withSlots(1);
     kit.spawn(Worker.create(coordinator, workerSettings, FunctionRegistry.load(null, true), executors, "local"), "worker-of-one");
     ServerBinding own = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(TOKEN, READ_TOKEN),
-        Optional.empty()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Optional.empty(), settings.metrics()).toCompletableFuture().get(30, TimeUnit.SECONDS);
     URI saved = base;
     try {
       base = URI.create("http://127.0.0.1:" + own.localAddress().getPort());

@@ -51,10 +51,11 @@ class HttpAskTimeoutTest {
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try {
+      CoordinatorSettings settings = CoordinatorSettings.fromConfig(config);
       ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(
-          Coordinator.create(FunctionRegistry.load(null, false), CoordinatorSettings.fromConfig(config)), "coordinator");
+          Coordinator.create(FunctionRegistry.load(null, false), settings), "coordinator");
       ServerBinding binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens("t", null),
-          java.util.Optional.empty()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+          java.util.Optional.empty(), settings.metrics()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       URI jobs = URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/jobs");
       HttpClient http = HttpClient.newHttpClient();
       HttpRequest list = HttpRequest.newBuilder(jobs).header("Authorization", "Bearer t").timeout(Duration.ofSeconds(30)).build();
