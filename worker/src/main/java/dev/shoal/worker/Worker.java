@@ -105,6 +105,9 @@ public final class Worker extends AbstractBehavior<Command> {
   private long received;
   /** Items this worker has run since it started, for the coordinator's metrics. */
   private long itemsDone;
+  /** The JVM's CPU load and heap in use, sampled once per heartbeat; the demand after each chunk reuses them. */
+  private double cpuLoad = -1;
+  private long heapUsedBytes;
 
   private Worker(
       ActorContext<Command> context,
@@ -124,6 +127,7 @@ public final class Worker extends AbstractBehavior<Command> {
     // registering again after a restart is harmless: the receptionist keeps one entry per actor
     context.getSystem().receptionist().tell(Receptionist.register(WorkerProtocol.WORKER_KEY, context.getSelf()));
     timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, settings.heartbeatInterval());
+    sampleJvm();
     sendDemand(false);
   }
 
@@ -174,6 +178,7 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onHeartbeat() {
+    sampleJvm();
     sendDemand(false);
     return this;
   }
@@ -221,6 +226,7 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onHeartbeatWhileDraining() {
+    sampleJvm();
     sendDemand(true);
     return Behaviors.same();
   }
@@ -357,9 +363,12 @@ public final class Worker extends AbstractBehavior<Command> {
 
   /** The JVM's figures: workers in one JVM report the same CPU and heap, which the coordinator counts once per node. */
   private CoordinatorProtocol.WorkerLoad load() {
-    double cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+    return new CoordinatorProtocol.WorkerLoad(cpuLoad, heapUsedBytes, itemsDone);
+  }
+
+  private void sampleJvm() {
+    cpuLoad = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuLoad() : -1;
-    return new CoordinatorProtocol.WorkerLoad(cpu, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
-        itemsDone);
+    heapUsedBytes = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 }

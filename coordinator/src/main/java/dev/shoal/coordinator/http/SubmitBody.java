@@ -232,14 +232,7 @@ final class SubmitBody {
   }
 
   private static double fraction(JsonParser p, String name) throws IOException {
-    if (!p.currentToken().isNumeric()) {
-      throw ApiError.badRequest(name + " must be a fraction from 0 to 1, got " + describe(p));
-    }
-    double v = p.getDoubleValue();
-    if (!(v >= 0 && v <= 1)) {
-      throw ApiError.badRequest(name + " must be a fraction from 0 to 1, got " + p.getText());
-    }
-    return v;
+    return number(p, name, v -> v >= 0 && v <= 1, "a fraction from 0 to 1");
   }
 
   /** A combination the fields allow one by one but {@link Retries} refuses (a cap under the first wait). */
@@ -354,12 +347,18 @@ final class SubmitBody {
 
   /** A finite number above zero, integer or not. */
   private static double positiveNumber(JsonParser p, String name) throws IOException {
+    return number(p, name, v -> v > 0 && !Double.isInfinite(v), "a positive number");
+  }
+
+  /** A JSON number, integer or not, that {@code ok} accepts; else a 400 saying it must be {@code expected}. */
+  private static double number(JsonParser p, String name, java.util.function.DoublePredicate ok, String expected)
+      throws IOException {
     if (!p.currentToken().isNumeric()) {
-      throw ApiError.badRequest(name + " must be a positive number, got " + describe(p));
+      throw ApiError.badRequest(name + " must be " + expected + ", got " + describe(p));
     }
     double v = p.getDoubleValue();
-    if (!(v > 0) || Double.isInfinite(v)) {
-      throw ApiError.badRequest(name + " must be a positive number, got " + p.getText());
+    if (!ok.test(v)) {
+      throw ApiError.badRequest(name + " must be " + expected + ", got " + p.getText());
     }
     return v;
   }
