@@ -29,6 +29,16 @@ final class ApiError extends RuntimeException {
   }
 
   /** 429: the request was fine, the coordinator is too busy for it; try again in {@code retryAfterSeconds}. */
+  /** The request clashes with the job's state: a second upload, or items for a job that takes none. */
+  static ApiError conflict(String message) {
+    return new ApiError(409, message, 0);
+  }
+
+  /** The coordinator cannot store what the request brings (a full or unwritable disk). */
+  static ApiError insufficientStorage(String message) {
+    return new ApiError(507, message, 0);
+  }
+
   static ApiError tooManyRequests(String message, long retryAfterSeconds) {
     return new ApiError(429, message, Math.max(1, retryAfterSeconds));
   }

@@ -6,6 +6,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.extractMethod;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
@@ -14,7 +15,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.put;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
+import static org.apache.pekko.http.javadsl.server.Directives.withoutSizeLimit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,12 +29,19 @@ import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.coordinator.metrics.ShoalMetrics;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.FunctionInfo;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
@@ -53,6 +63,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -66,14 +77,28 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
+import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.LinesSource;
 
 /**
  * Shoal's HTTP job API, on the coordinator's node:
  *
  * <ul>
  *   <li>{@code POST /jobs} {@code {function, items | range:{start,end}, args, chunkSize, ordered,
- *       timeoutMs}} → 202, the job's status at submission and {@code Location: /jobs/{id}};
+ *       timeoutMs}} → 202, the job's status at submission and {@code Location: /jobs/{id}}; with
+ *       {@code "upload": true} instead of items, the job takes its items from
+ *   <li>{@code PUT /jobs/{id}/items}: the job's items as JSON Lines, a body of any size streamed
+ *       (chunked or not) while the job computes; its end closes the input. One upload per job;
+ *       bytes wait in a file under the results folder until the job reads them, and the upload is
+ *       slowed when {@code upload-buffer} bytes wait unread. A body that breaks off fails the job
+ *       ("input ended before it was closed"); so does an upload not begun, or silent, for {@code
+ *       upload-timeout}. 200 with the bytes and lines received; 409 a second upload or a job that
+ *       takes none or has ended; 507 when the coordinator cannot store the items;
  *   <li>{@code GET /jobs} (newest first), {@code GET /jobs/{id}}, {@code DELETE /jobs/{id}} (cancels;
  *       a job that had ended keeps its final state);
  *   <li>{@code GET /jobs/{id}/results}: the job's results as JSON Lines ({@code
@@ -120,6 +145,19 @@ public final class HttpApi {
   private final Executor io;
   private final ApiAccess access;
   private final ShoalMetrics metrics;
+  /** The uploads begun or awaited, by job id; an entry leaves when its upload ends. */
+  private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
+
+  /** An upload job's items and, once its body streams in, the switch that breaks the body off. */
+  private static final class Upload {
+    final ItemUpload items;
+    final long createdNanos = System.nanoTime();
+    volatile UniqueKillSwitch body;
+
+    Upload(ItemUpload items) {
+      this.items = items;
+    }
+  }
 
   private HttpApi(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, HttpSettings settings,
       Spool spool, ApiAccess access, ShoalMetrics metrics) {
@@ -148,6 +186,8 @@ public final class HttpApi {
       return CompletableFuture.failedFuture(e);
     }
     HttpApi api = new HttpApi(system, coordinator, settings, spool, access, metrics.withJvm());
+    Duration sweep = settings.uploadTimeout().dividedBy(4);
+    system.scheduler().scheduleAtFixedRate(sweep, sweep, api::expireUploads, system.executionContext());
     ServerBuilder server = Http.get(system).newServerAt(host, port)
         .withSettings(ServerSettings.create(settings.serverConfig())
             .withParsingErrorHandler(ParseErrorAnswer.class.getName()));
@@ -172,7 +212,9 @@ public final class HttpApi {
                 pathEndOrSingleSlash(() -> concat(
                     get(() -> respond(() -> job(id))),
                     delete(() -> respond(() -> cancel(id))))),
-                path("results", () -> get(() -> respond(() -> results(id)))))))),
+                path("results", () -> get(() -> respond(() -> results(id)))),
+                path("items", () -> put(() -> withoutSizeLimit(() -> extractRequestEntity(
+                    entity -> respond(() -> receiveItems(id, entity)))))))))),
         path("cluster", () -> get(() -> respond(this::cluster))),
         path("functions", () -> get(() -> respond(this::functions))),
         path("metrics", () -> get(() -> complete(HttpResponse.create()
@@ -201,19 +243,119 @@ public final class HttpApi {
         ? CompletableFuture.completedFuture(SubmitBody.parse(bytes, settings.limits()))
         : CompletableFuture.supplyAsync(() -> SubmitBody.parse(bytes, settings.limits()), io);
     return parsed.thenCompose(s -> {
-      long total = s.source().total();
+      Upload upload = s.upload() ? newUpload() : null;
+      ItemSource source = upload == null ? s.source() : new LinesSource(
+          new BufferedReader(new InputStreamReader(upload.items.reader(), StandardCharsets.UTF_8), 1 << 16),
+          settings.limits().maxItemBytes());
+      long total = source.total();
       return this.<Coordinator.SubmitReply>ask(
-              replyTo -> new Coordinator.SubmitJob(s.request(), s.source(), spool::sinkFor, replyTo))
-          .thenApply(reply -> {
-            if (reply instanceof Coordinator.JobRejected r) {
+              replyTo -> new Coordinator.SubmitJob(s.request(), source, spool::sinkFor, replyTo))
+          .handle((reply, failure) -> {
+            if (!(reply instanceof Coordinator.JobAccepted accepted)) {
+              if (upload != null) {
+                upload.items.close();
+              }
+              if (failure != null) {
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+              }
+              Coordinator.JobRejected r = (Coordinator.JobRejected) reply;
               throw r.overloaded()
                   ? ApiError.tooManyRequests(r.reason(), settings.limits().retryAfter().toSeconds())
                   : ApiError.badRequest(r.reason());
             }
-            String id = ((Coordinator.JobAccepted) reply).id();
+            String id = accepted.id();
+            if (upload != null) {
+              uploads.put(id, upload);
+            }
             JobStatus queued = JobStatus.queued(id, s.request(), total, System.currentTimeMillis());
             return json(StatusCodes.ACCEPTED.intValue(), queued).addHeader(Location.create("/jobs/" + id));
           });
+    });
+  }
+
+  private Upload newUpload() {
+    try {
+      return new Upload(ItemUpload.create(settings.spoolDir().resolve("uploads"), settings.uploadBuffer()));
+    } catch (IOException e) {
+      throw ApiError.insufficientStorage("the coordinator cannot store the job's items in "
+          + settings.spoolDir().resolve("uploads") + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Streams the body into the job's {@link ItemUpload}, one write at a time and the next piece only
+   * once the job has room for it, so a fast client is slowed to the job's pace by TCP itself.
+   */
+  private CompletionStage<HttpResponse> receiveItems(String id, RequestEntity entity) {
+    Upload upload = uploads.get(id);
+    if (upload == null || !upload.items.begin()) {
+      entity.discardBytes(system);
+      if (upload != null) {
+        throw ApiError.conflict("the items of job '" + id + "' are being uploaded or were already: a job takes one upload");
+      }
+      return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo)).thenApply(s -> {
+        throw s.isEmpty() ? unknownJob(id) : ApiError.conflict("job '" + id + "' takes no upload: its items came "
+            + "with it, or its upload has ended (" + s.get().state() + ")");
+      });
+    }
+    var running = entity.getDataBytes()
+        .viaMat(KillSwitches.single(), Keep.right())
+        .mapAsync(1, bytes -> CompletableFuture.supplyAsync(() -> {
+          try {
+            return upload.items.append(bytes.asByteBuffer());
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }, io).thenCompose(room -> room))
+        .toMat(Sink.ignore(), Keep.both())
+        .run(system);
+    upload.body = running.first();
+    return running.second().handle((done, failure) -> {
+      uploads.remove(id, upload);
+      if (failure == null) {
+        upload.items.finish();
+        return ok(Map.of("id", id, "bytes", upload.items.bytesReceived(), "lines", upload.items.linesReceived()));
+      }
+      Throwable t = failure;
+      while (t instanceof CompletionException && t.getCause() != null) {
+        t = t.getCause();
+      }
+      if (t instanceof UncheckedIOException disk) {
+        String reason = "the coordinator cannot store the job's items: " + disk.getCause().getMessage();
+        upload.items.fail(reason);
+        return errorJson(StatusCodes.INSUFFICIENT_STORAGE.intValue(), reason);
+      }
+      if (t instanceof IllegalStateException ended) {
+        return errorJson(StatusCodes.CONFLICT.intValue(), "job '" + id + "' takes no more items: " + ended.getMessage());
+      }
+      String reason = "input ended before it was closed: " + (t.getMessage() == null ? t.toString() : t.getMessage());
+      upload.items.fail(reason);
+      return errorJson(StatusCodes.BAD_REQUEST.intValue(), reason);
+    });
+  }
+
+  /** Fails the uploads not begun, or silent while the job waits for them, for {@code upload-timeout}. */
+  private void expireUploads() {
+    long limit = settings.uploadTimeout().toNanos();
+    uploads.forEach((id, upload) -> {
+      if (!upload.items.open()) {
+        uploads.remove(id, upload);
+        return;
+      }
+      boolean notBegun = !upload.items.begun() && System.nanoTime() - upload.createdNanos > limit;
+      if (!notBegun && !upload.items.idleFor(limit)) {
+        return;
+      }
+      String reason = notBegun
+          ? "input ended before it was closed: no upload began within " + settings.uploadTimeout().toSeconds()
+              + " s of the job's submission (PUT its items to /jobs/" + id + "/items)"
+          : "input ended before it was closed: the upload sent nothing for " + settings.uploadTimeout().toSeconds() + " s";
+      upload.items.fail(reason);
+      uploads.remove(id, upload);
+      UniqueKillSwitch body = upload.body;
+      if (body != null) {
+        body.abort(new IllegalStateException(reason));
+      }
     });
   }
 

@@ -16,10 +16,12 @@ import java.time.Duration;
  * @param history how many finished HTTP jobs keep their results file
  * @param serverConfig the Pekko HTTP server configuration with Shoal's idle timeout on top
  * @param limits what one job may ask for ({@code shoal.coordinator.limits})
+ * @param uploadBuffer bytes of an upload stored and not yet read by its job, past which it waits
+ * @param uploadTimeout how long an upload job waits for its upload to begin, or for its next bytes
  */
 record HttpSettings(
     long maxBody, Duration askTimeout, Duration followCheck, Path spoolDir, int history, Config serverConfig,
-    JobLimits limits) {
+    JobLimits limits, long uploadBuffer, Duration uploadTimeout) {
 
   static HttpSettings fromConfig(Config config) {
     Config c = config.getConfig("shoal.coordinator");
@@ -34,6 +36,8 @@ record HttpSettings(
         Path.of(c.getString("spool-dir")),
         c.getInt("history"),
         server,
-        JobLimits.fromConfig(config));
+        JobLimits.fromConfig(config),
+        http.getBytes("upload-buffer"),
+        http.getDuration("upload-timeout"));
   }
 }

@@ -20,7 +20,7 @@ import java.util.Set;
 
 /**
  * Reads a {@code POST /jobs} body:
- * {@code {"function": F, "items": [..] | "range": {"start": A, "end": B}, "args": {..}, "chunkSize": K,
+ * {@code {"function": F, "items": [..] | "range": {"start": A, "end": B} | "upload": true, "args": {..}, "chunkSize": K,
  * "ordered": true, "timeoutMs": T}}, for retries and the failure budget {@code "retries": {"max": N,
  * "backoffMs": B, "maxBackoffMs": M, "jitter": J, "on": [types]}, "maxFailures": F, "maxFailureRate": R,
  * "minItemsForRate": K} (see {@link Retries}), and the job's place among others: {@code "priority": P,
@@ -38,10 +38,17 @@ import java.util.Set;
  */
 final class SubmitBody {
 
-  /** A checked job: what to compute and its items. */
-  record Submission(JobRequest request, ItemSource source) {}
+  /**
+   * A checked job: what to compute and its items; {@code source} is null for a job whose items are
+   * uploaded after it ({@code "upload": true}).
+   */
+  record Submission(JobRequest request, ItemSource source) {
+    boolean upload() {
+      return source == null;
+    }
+  }
 
-  static final List<String> FIELDS = List.of("function", "items", "range", "args", "chunkSize", "ordered", "timeoutMs");
+  static final List<String> FIELDS = List.of("function", "items", "range", "upload", "args", "chunkSize", "ordered", "timeoutMs");
 
   /** Retries and the failure budget (issue 11), read by {@link #readRetryField}. */
   static final List<String> RETRY_FIELDS = List.of("retries", "maxFailures", "maxFailureRate", "minItemsForRate");
@@ -55,6 +62,7 @@ final class SubmitBody {
   private int itemsStart = -1;
   private long itemsCount;
   private long[] range;
+  private boolean upload;
   private String args = "{}";
   private int chunkSize;
   private boolean ordered = true;
@@ -124,6 +132,7 @@ final class SubmitBody {
         case "function" -> function = function(p);
         case "items" -> items(p);
         case "range" -> range = range(p);
+        case "upload" -> upload = bool(p, "upload");
         case "args" -> args = args(p);
         case "chunkSize" -> chunkSize = chunkSize(p);
         case "ordered" -> ordered = bool(p, "ordered");
@@ -140,14 +149,16 @@ final class SubmitBody {
     if (function == null) {
       throw ApiError.badRequest("function is missing: name the function to apply (GET /functions lists them)");
     }
-    if (itemsStart >= 0 && range != null) {
-      throw ApiError.badRequest("give either items or range, not both");
+    int inputs = (itemsStart >= 0 ? 1 : 0) + (range != null ? 1 : 0) + (upload ? 1 : 0);
+    if (inputs > 1) {
+      throw ApiError.badRequest("give one of items, range or upload, not more");
     }
-    if (itemsStart < 0 && range == null) {
-      throw ApiError.badRequest("the items are missing: give items (a JSON array) or range ({\"start\": A, \"end\": B})");
+    if (inputs == 0) {
+      throw ApiError.badRequest("the items are missing: give items (a JSON array), range ({\"start\": A, \"end\": B}) "
+          + "or upload (true, then PUT the items as JSON Lines to /jobs/{id}/items)");
     }
-    ItemSource source = range != null
-        ? new RangeSource(range[0], range[1])
+    ItemSource source = upload ? null
+        : range != null ? new RangeSource(range[0], range[1])
         : new JsonArraySource(body, itemsStart, itemsCount);
     return new Submission(new JobRequest(function, args, chunkSize, ordered, timeoutMs).withRetries(retries)
         .withScheduling(new Scheduling(priority, weight, maxInFlight, ratePerSecond)), source);

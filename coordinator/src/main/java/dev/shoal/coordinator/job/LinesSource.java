@@ -16,6 +16,9 @@ import java.util.concurrent.Executors;
  * own so that a slow pipe never blocks an actor. Lines are passed on as text; a line that is not JSON
  * becomes that item's {@code InvalidItem} error on the worker, and the job goes on.
  *
+ * <p>A batch holds what can be read without waiting once its first line is in: from a slow pipe
+ * or upload the job gets what has arrived rather than waiting for a whole chunk.
+ *
  * <p>Guarantees: a line is never held beyond {@code maxLineChars} characters: a longer one fails the
  * read (and so its job) naming the line and {@code max-item-bytes}, before the rest of it is read,
  * so a file without line breaks cannot exhaust memory.
@@ -56,7 +59,7 @@ public final class LinesSource implements ItemSource {
       List<String> lines = new ArrayList<>(Math.min(max, 4096));
       try {
         String line;
-        while (lines.size() < max && (line = readLine()) != null) {
+        while (lines.size() < max && (lines.isEmpty() || more()) && (line = readLine()) != null) {
           if (!line.isBlank()) {
             lines.add(line);
           }
@@ -66,6 +69,14 @@ public final class LinesSource implements ItemSource {
       }
       return ItemBatch.json(lines);
     }, thread);
+  }
+
+  /**
+   * Whether more can be read without waiting: a batch already begun is handed on rather than held
+   * while a pipe or an upload is slow, so the job computes what has come while the rest arrives.
+   */
+  private boolean more() throws IOException {
+    return pos < limit || reader.ready();
   }
 
   /** The next line without its line break, or null at the end; never longer than {@code maxLineChars}. */

@@ -2,6 +2,7 @@ package dev.shoal.coordinator.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -82,6 +83,7 @@ class HttpApiTest {
         shoal.coordinator.http.max-body = 1m
         shoal.coordinator.limits.max-item-bytes = 64k
         shoal.coordinator.limits.max-args-bytes = 1k
+        shoal.coordinator.http.upload-timeout = 3s
         """.formatted(spool)).withFallback(ConfigFactory.load());
     kit = ActorTestKit.create("http-api-test", config);
     FunctionRegistry functions = FunctionRegistry.load(null, true);
@@ -238,7 +240,7 @@ class HttpApiTest {
       {"range": {"start": 0, "end": 10}}|function is missing
       {"function": 7, "range": {"start": 0, "end": 10}}|function must be
       {"function": "", "range": {"start": 0, "end": 10}}|function must be
-      {"function": "echo", "items": [1], "range": {"start": 0, "end": 1}}|either items or range, not both
+      {"function": "echo", "items": [1], "range": {"start": 0, "end": 1}}|one of items, range or upload, not more
       {"function": "echo"}|items are missing
       {"function": "echo", "range": {"start": 10, "end": 5}}|range end 5 is before its start 10
       {"function": "echo", "range": {"end": 5}}|range.start is missing
@@ -322,7 +324,7 @@ class HttpApiTest {
       "maxFailureRate": -0.5|maxFailureRate must be a fraction from 0 to 1, got -0.5
       "maxFailureRate": true|maxFailureRate must be a fraction from 0 to 1, got true
       "minItemsForRate": 0|minItemsForRate must be 1 or more items, got 0
-      "maxfailures": 3|unknown field 'maxfailures'; a job has function, items, range, args, chunkSize, ordered, timeoutMs, retries, maxFailures
+      "maxfailures": 3|unknown field 'maxfailures'; a job has function, items, range, upload, args, chunkSize, ordered, timeoutMs, retries, maxFailures
       """)
   void badRetriesAndFailureBudgetsAreAnswered400NamingTheField(String field, String problem) throws Exception {
     HttpResponse<String> r = send("POST", "/jobs", "{\"function\": \"echo\", \"items\": [1], " + field + "}");
@@ -487,12 +489,130 @@ class HttpApiTest {
       {"function": "echo", "items": [1], "ratePerSecond": -1.5}|ratePerSecond must be a positive number, got -1.5
       {"function": "echo", "items": [1], "ratePerSecond": "10/s"}|ratePerSecond must be a positive number, got "10/s"
       {"function": "echo", "items": [1], "ratePerSecond": 1e999}|ratePerSecond must be a positive number, got 1e999
-      {"function": "echo", "items": [1], "Priority": 1}|unknown field 'Priority'; a job has function, items, range, args, chunkSize, ordered, timeoutMs, retries, maxFailures, maxFailureRate, minItemsForRate, priority, weight, maxInFlight, ratePerSecond
+      {"function": "echo", "items": [1], "Priority": 1}|unknown field 'Priority'; a job has function, items, range, upload, args, chunkSize, ordered, timeoutMs, retries, maxFailures, maxFailureRate, minItemsForRate, priority, weight, maxInFlight, ratePerSecond
       """)
   void badSchedulingFieldsAreAnswered400NamingTheField(String body, String problem) throws Exception {
     HttpResponse<String> r = send("POST", "/jobs", body);
     assertEquals(400, r.statusCode(), r.body());
     assertJsonError(r, problem);
+  }
+
+  // --- uploaded items ---
+
+  @Test
+  void anUploadJobTakesItsItemsAsJsonLinesWithABadLineAsThatItemsError() throws Exception {
+    String id = submit("{\"function\": \"echo\", \"upload\": true, \"chunkSize\": 2}");
+    assertEquals(-1, status(id).get("total").asLong(), "the count is not known before the upload ends");
+    String items = "1\n\"two\"\n\n{\"three\":3}\nnot json\r\n[5]";
+    HttpResponse<String> put = send("PUT", "/jobs/" + id + "/items", items);
+    JsonNode received = json(put);
+    assertEquals(items.length(), received.get("bytes").asLong());
+    assertEquals(5, received.get("lines").asLong());
+
+    String[] lines = results(id).split("\n");
+    assertEquals(5, lines.length, String.join("\n", lines));
+    assertEquals("{\"index\":0,\"value\":1}", lines[0]);
+    assertEquals("{\"index\":1,\"value\":\"two\"}", lines[1]);
+    assertEquals("{\"index\":2,\"value\":{\"three\":3}}", lines[2]);
+    assertTrue(lines[3].startsWith("{\"index\":3,\"error\":{\"type\":\"InvalidItem\""), lines[3]);
+    assertEquals("{\"index\":4,\"value\":[5]}", lines[4]);
+    JsonNode status = status(id);
+    assertEquals("COMPLETED_WITH_ERRORS", status.get("state").asText(), status.toString());
+    assertEquals(5, status.get("total").asLong());
+  }
+
+  @Test
+  void resultsStreamWhileTheUploadIsStillOpen() throws Exception {
+    String id = submit("{\"function\": \"square\", \"upload\": true, \"chunkSize\": 1}");
+    // a raw socket, as the JDK's client sends a streamed body only when its source never blocks
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", base.getPort())) {
+      socket.setSoTimeout((int) PATIENCE.toMillis());
+      java.io.OutputStream upload = socket.getOutputStream();
+      upload.write(("PUT /jobs/" + id + "/items HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+          + "\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n1\n2\n3\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      upload.flush();
+
+      HttpResponse<java.io.InputStream> r = http.send(request("GET", "/jobs/" + id + "/results", null), BodyHandlers.ofInputStream());
+      java.io.BufferedReader results = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), StandardCharsets.UTF_8));
+      for (long i = 1; i <= 3; i++) {
+        assertEquals("{\"index\":" + (i - 1) + ",\"value\":" + i * i + "}", within(results::readLine), describe(id));
+      }
+      assertEquals("RUNNING", status(id).get("state").asText(), "the first results came while the upload was still open");
+      upload.write("2\r\n4\n\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      upload.flush();
+      assertEquals("{\"index\":3,\"value\":16}", within(results::readLine));
+      assertNull(within(results::readLine), "the stream ends with the job");
+      String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      assertEquals("HTTP/1.1 200", answer);
+    }
+    assertEquals("SUCCEEDED", status(id).get("state").asText());
+  }
+
+  @Test
+  void aSecondUploadAJobWithItemsAndAnUnknownJobAreRefused() throws Exception {
+    String id = submit("{\"function\": \"echo\", \"upload\": true}");
+    assertEquals(200, send("PUT", "/jobs/" + id + "/items", "1\n").statusCode());
+    HttpResponse<String> again = send("PUT", "/jobs/" + id + "/items", "2\n");
+    assertEquals(409, again.statusCode(), again.body());
+    assertJsonError(again, "takes no upload");
+
+    String ranged = submit("{\"function\": \"echo\", \"range\": {\"start\": 0, \"end\": 2}}");
+    HttpResponse<String> notUpload = send("PUT", "/jobs/" + ranged + "/items", "1\n");
+    assertEquals(409, notUpload.statusCode(), notUpload.body());
+    assertJsonError(notUpload, "takes no upload");
+
+    HttpResponse<String> unknown = send("PUT", "/jobs/nosuchjob/items", "1\n");
+    assertEquals(404, unknown.statusCode(), unknown.body());
+    assertJsonError(unknown, "no job 'nosuchjob'");
+    assertEquals("{\"index\":0,\"value\":1}\n", results(id), "the first upload stands");
+  }
+
+  @Test
+  void anUploadCutOffMidwayFailsItsJobAndItsResultsStayReadable() throws Exception {
+    String id = submit("{\"function\": \"echo\", \"upload\": true, \"chunkSize\": 1}");
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", base.getPort())) {
+      socket.getOutputStream().write(("PUT /jobs/" + id + "/items HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+          + "\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n1\n2\n3\n\r\n8\r\n4\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+    }
+    JsonNode failed = within(() -> {
+      JsonNode s = status(id);
+      while (!s.get("state").asText().equals("FAILED")) {
+        Thread.sleep(20);
+        s = status(id);
+      }
+      return s;
+    });
+    assertTrue(failed.get("message").asText().contains("input ended before it was closed"), failed.toString());
+    assertFalse(failed.get("message").asText().contains("no upload began"), "the upload began: " + failed);
+    for (String line : results(id).split("\n")) {
+      if (!line.isEmpty()) {
+        assertTrue(JSON.readTree(line).has("index"), line);
+      }
+    }
+  }
+
+  @Test
+  void anUploadJobWhoseUploadNeverBeginsFailsAfterTheUploadTimeout() throws Exception {
+    String id = submit("{\"function\": \"echo\", \"upload\": true}");
+    JsonNode failed = within(() -> {
+      JsonNode s = status(id);
+      while (!s.get("state").asText().equals("FAILED")) {
+        Thread.sleep(50);
+        s = status(id);
+      }
+      return s;
+    });
+    assertTrue(failed.get("message").asText().contains("no upload began within 3 s"), failed.toString());
+    HttpResponse<String> late = send("PUT", "/jobs/" + id + "/items", "1\n");
+    assertEquals(409, late.statusCode(), late.body());
+  }
+
+  @Test
+  void anUploadJobRefusesItemsOrRangeBesideTheUpload() throws Exception {
+    HttpResponse<String> r = send("POST", "/jobs", "{\"function\": \"echo\", \"upload\": true, \"items\": [1]}");
+    assertEquals(400, r.statusCode(), r.body());
+    assertJsonError(r, "one of items, range or upload");
   }
 
   // --- helpers ---
@@ -530,6 +650,15 @@ class HttpApiTest {
     assertEquals(403, post.statusCode(), post.body());
     assertTrue(JSON.readTree(post.body()).get("error").asText().contains("read-only"), post.body());
     assertEquals(403, http.send(request("DELETE", "/jobs/" + id, null, read), BodyHandlers.ofString()).statusCode());
+  }
+
+  /** The job's status as text, for a failure message. */
+  private String describe(String id) {
+    try {
+      return "job " + status(id);
+    } catch (Exception e) {
+      return "job " + id + ": " + e;
+    }
   }
 
   private JsonNode status(String id) throws Exception {
