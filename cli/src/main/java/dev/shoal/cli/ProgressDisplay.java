@@ -8,7 +8,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * The progress of {@code shoal submit} on stderr: a live bar (done/total, items/s, ETA, errors) on
+ * The progress of {@code shoal submit} on stderr: a live bar (done/total, items/s, ETA, errors; for
+ * uploaded items done/sent and how many were sent) on
  * a terminal; a plain ASCII line every 5 s otherwise; nothing at all when switched off. Stdout
  * carries only results, so the display never mixes with them.
  *
@@ -19,15 +20,17 @@ import me.tongfei.progressbar.ProgressBarStyle;
 final class ProgressDisplay implements AutoCloseable {
 
   private final ProgressBar bar;
+  private final boolean totalKnown;
 
-  private ProgressDisplay(ProgressBar bar) {
+  private ProgressDisplay(ProgressBar bar, boolean totalKnown) {
     this.bar = bar;
+    this.totalKnown = totalKnown;
   }
 
   /** @param total items in the job, -1 if not known */
   static ProgressDisplay start(String task, long total, boolean shown) {
     if (!shown) {
-      return new ProgressDisplay(null);
+      return new ProgressDisplay(null, false);
     }
     ProgressBarBuilder b = new ProgressBarBuilder()
         .setTaskName(task)
@@ -43,13 +46,17 @@ final class ProgressDisplay implements AutoCloseable {
     }
     ProgressBar bar = b.build();
     bar.setExtraMessage(" 0 errors");
-    return new ProgressDisplay(bar);
+    return new ProgressDisplay(bar, total >= 0);
   }
 
-  void update(long done, long errors) {
+  /** @param sent items uploaded so far while they are being sent (the bar's end until the total is known), else -1 */
+  void update(long done, long errors, long sent) {
     if (bar != null) {
+      if (sent >= 0 && !totalKnown) {
+        bar.maxHint(sent);
+      }
       bar.stepTo(done);
-      bar.setExtraMessage(" " + errors + (errors == 1 ? " error" : " errors"));
+      bar.setExtraMessage((sent >= 0 ? " " + sent + " sent," : "") + " " + errors + (errors == 1 ? " error" : " errors"));
     }
   }
 

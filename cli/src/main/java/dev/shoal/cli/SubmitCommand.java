@@ -26,7 +26,7 @@ public final class SubmitCommand implements Callable<Integer> {
   @Mixin
   JobOptions job;
 
-  @Option(names = "--detach", description = "print the job's id and return at once; read the results later with `shoal results ID`")
+  @Option(names = "--detach", description = "print the job's id and return once its items are sent (at once for a range); read the results later with `shoal results ID`")
   boolean detach;
 
   @Option(names = "--no-progress", description = "no progress display on stderr")
@@ -42,7 +42,10 @@ public final class SubmitCommand implements Callable<Integer> {
     }
     RemotePool pool = coordinator.connect();
     if (detach) {
-      System.out.println(submit(pool, request).id());
+      JobHandle handle = submit(pool, request);
+      System.out.println(handle.id());
+      // the job reads an upload as it comes: returning before its end would cut its input off
+      handle.awaitInput();
       return ExitCodes.OK;
     }
     JobStatus status;
@@ -51,7 +54,7 @@ public final class SubmitCommand implements Callable<Integer> {
       Thread cancelOnExit = new Thread(() -> cancelUnlessEnded(handle), "shoal-cancel-on-exit");
       Runtime.getRuntime().addShutdownHook(cancelOnExit);
       try (ProgressDisplay progress = ProgressDisplay.start("job " + handle.id(), handle.status().total(), !noProgress)) {
-        status = ResultWriter.write(handle, out, true, progress::update);
+        status = ResultWriter.write(handle, out, true, (done, errors) -> progress.update(done, errors, handle.itemsSent()));
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(cancelOnExit);

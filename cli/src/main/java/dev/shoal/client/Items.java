@@ -36,6 +36,14 @@ public sealed interface Items permits Items.Range, Items.Lines, Items.Objects {
     return new Objects(items);
   }
 
+  /** The items of a stream of any length, read once, lazily, as the job takes them. */
+  static Items of(java.util.stream.Stream<?> items) {
+    @SuppressWarnings("unchecked")
+    java.util.Iterator<Object> it = (java.util.Iterator<Object>) items.iterator();
+    Iterable<Object> once = () -> it;
+    return new Objects(once);
+  }
+
   /** The items as the engine reads them, for a job that runs in this JVM under {@code limits}. */
   ItemSource toSource(JobLimits limits);
 

@@ -21,6 +21,17 @@ public interface JobHandle extends AutoCloseable {
   /** The status now. */
   JobStatus status();
 
+  /** Items handed to the job so far while they are still being sent (an upload), else -1. */
+  default long itemsSent() {
+    return -1;
+  }
+
+  /**
+   * Waits until every item has been handed to the job (for an upload, until its end); throws
+   * {@link IllegalStateException} with the reason when they could not all be.
+   */
+  default void awaitInput() {}
+
   /** Cancels the job: queued chunks dropped, running items interrupted, results no longer read. */
   void cancel();
 

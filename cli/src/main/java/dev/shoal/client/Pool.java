@@ -80,6 +80,14 @@ public interface Pool extends AutoCloseable {
     return stream(submit(JobRequest.of(function), Items.of(items)));
   }
 
+  /**
+   * The results of a stream of items of any length, in input order as they arrive; the items are
+   * read lazily as the job takes them (on a cluster, uploaded while results come back).
+   */
+  default Stream<ItemResult> imap(String function, Stream<?> items) {
+    return stream(submit(JobRequest.of(function), Items.of(items)));
+  }
+
   /** The results in completion order, each with its index, as they arrive. */
   default Stream<ItemResult> imapUnordered(String function, Iterable<?> items) {
     return stream(submit(new JobRequest(function, "{}", 0, false, 0), Items.of(items)));

@@ -1,8 +1,6 @@
 package dev.shoal.client;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
@@ -15,7 +13,6 @@ import dev.shoal.coordinator.job.Retries;
 import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.coordinator.job.Scheduling;
 import dev.shoal.protocol.FunctionInfo;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +33,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -51,16 +49,27 @@ import java.util.concurrent.RejectedExecutionException;
  * unknown job an {@link UnknownJobException}; no coordinator a {@link
  * CoordinatorUnreachableException}.
  *
- * <p>Caveats: the items go in one request body (at most {@code shoal.coordinator.http.max-body},
- * 64 MiB by default; a range costs nothing), so a stream of items is read to its end before the job
- * starts; an {@link Items#lines} line that is not JSON is refused before sending, where a local pool
- * would fail that item alone. In-process lambdas ({@link #map(java.util.function.Function,
+ * <p>A range goes as two numbers and a collection of up to {@value #INLINE_ITEMS} items in the
+ * submission itself; any other items (lines, a larger collection, any {@link Iterable} or {@link
+ * java.util.stream.Stream}) are uploaded after the job is opened ({@code PUT /jobs/{id}/items}),
+ * read lazily as the connection takes them, while results already stream back: memory stays flat
+ * whatever the input's size, and a coordinator that falls behind slows the reading. A line that is
+ * not JSON is that item's error, as in a local pool.
+ *
+ * <p>Caveats: an upload cut off (this process dies, the connection breaks) fails its job; it cannot
+ * be resumed. In-process lambdas ({@link #map(java.util.function.Function,
  * Iterable)}) cannot be sent to a cluster.
  */
 public final class RemotePool implements Pool {
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Collections up to this size go in the POST /jobs body: one request, no upload. */
+  static final int INLINE_ITEMS = 10_000;
+
+  /** How the coordinator words a job whose upload broke off; the client knows why, and says so instead. */
+  private static final String INPUT_ENDED = "input ended before it was closed";
 
   private final URI base;
   private final HttpClient http;
@@ -122,8 +131,23 @@ public final class RemotePool implements Pool {
   public JobHandle submit(JobRequest request, Items items) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(items, "items");
-    JobStatus submitted = read(call("POST", "/jobs", body(request, items)), JobStatus.class);
-    return new RemoteJob(submitted.id());
+    if (!uploaded(items)) {
+      JobStatus submitted = read(call("POST", "/jobs", body(request, items)), JobStatus.class);
+      return new RemoteJob(submitted.id());
+    }
+    JobStatus submitted = read(call("POST", "/jobs", body(request, null)), JobStatus.class);
+    RemoteJob job = new RemoteJob(submitted.id());
+    job.upload(StreamedBody.of(items));
+    return job;
+  }
+
+  /**
+   * Whether the items go up in a stream of their own after the job is opened: all but a range and a
+   * small collection, so that neither a big input nor a slow one is held before the job starts.
+   */
+  private static boolean uploaded(Items items) {
+    return !(items instanceof Items.Range
+        || items instanceof Items.Objects o && o.items() instanceof java.util.Collection<?> c && c.size() <= INLINE_ITEMS);
   }
 
   /** A job submitted earlier (by anyone): its results from the start, its status, its cancellation. */
@@ -283,7 +307,7 @@ public final class RemotePool implements Pool {
     }
   }
 
-  /** The POST /jobs body; a range goes as two numbers, any other items as a JSON array. */
+  /** The POST /jobs body; a range goes as two numbers, a collection as a JSON array, null items as an upload to come. */
   private static byte[] body(JobRequest request, Items items) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (JsonGenerator g = JSON.createGenerator(out)) {
@@ -296,19 +320,17 @@ public final class RemotePool implements Pool {
       g.writeNumberField("timeoutMs", request.timeoutMs());
       writeRetries(g, request.retries());
       writeScheduling(g, request.scheduling());
-      if (items instanceof Items.Range r) {
+      if (items == null) {
+        g.writeBooleanField("upload", true);
+      } else if (items instanceof Items.Range r) {
         g.writeObjectFieldStart("range");
         g.writeNumberField("start", r.start());
         g.writeNumberField("end", r.end());
         g.writeEndObject();
       } else {
         g.writeArrayFieldStart("items");
-        if (items instanceof Items.Lines l) {
-          writeLines(g, l.reader());
-        } else {
-          for (Object o : ((Items.Objects) items).items()) {
-            g.writeObject(o);
-          }
+        for (Object o : ((Items.Objects) items).items()) {
+          g.writeObject(o);
         }
         g.writeEndArray();
       }
@@ -343,37 +365,61 @@ public final class RemotePool implements Pool {
     }
   }
 
-  private static void writeLines(JsonGenerator g, BufferedReader reader) throws IOException {
-    try (reader) {
-      long lineNr = 0;
-      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-        lineNr++;
-        if (line.isBlank()) {
-          continue;
-        }
-        try (JsonParser p = JSON.createParser(line)) {
-          p.nextToken();
-          p.skipChildren();
-          if (p.nextToken() != null) {
-            throw new IllegalArgumentException("item line " + lineNr + " holds more than one JSON value");
-          }
-        } catch (JsonProcessingException e) {
-          throw new IllegalArgumentException("item line " + lineNr + " is not JSON: " + e.getOriginalMessage());
-        }
-        g.writeRawValue(line.trim());
-      }
-    }
-  }
-
   /** A job on the cluster; its results stream is opened by the first call that needs it. */
   private final class RemoteJob implements JobHandle {
 
     private final String id;
     private NdjsonChunks results;
     private JobStatus ended;
+    private StreamedBody upload;
+    /** The upload's outcome: null when it went through, else why not; null stage for a job not uploaded. */
+    private CompletableFuture<String> uploaded;
 
     RemoteJob(String id) {
       this.id = id;
+    }
+
+    /** Streams the items up; the job computes them as they arrive. No timeout: it takes as long as the input. */
+    void upload(StreamedBody body) {
+      upload = body;
+      HttpRequest put = authorized(HttpRequest.newBuilder(uri(jobPath(id) + "/items")))
+          .PUT(BodyPublishers.fromPublisher(body))
+          .version(HttpClient.Version.HTTP_1_1)
+          .header("Content-Type", "application/x-ndjson")
+          .build();
+      uploaded = http.sendAsync(put, BodyHandlers.ofByteArray()).handle((r, failure) -> {
+        if (body.failure() != null) {
+          Throwable t = body.failure();
+          return "cannot read the items: " + (t.getMessage() == null ? t.toString() : t.getMessage());
+        }
+        if (failure != null) {
+          return "the upload to " + base + " broke off: " + (failure.getMessage() == null ? failure : failure.getMessage());
+        }
+        return r.statusCode() == 200 ? null : failure(r.statusCode(), r.body(), jobPath(id) + "/items").getMessage();
+      });
+    }
+
+    @Override
+    public long itemsSent() {
+      return upload == null ? -1 : upload.itemsSent();
+    }
+
+    @Override
+    public void awaitInput() {
+      String problem = uploaded == null ? null : uploaded.join();
+      if (problem != null) {
+        throw new IllegalStateException("the items of job " + id + " were not all sent: " + problem);
+      }
+    }
+
+    /** A job that failed because its upload did: the reason seen here, which says more than the coordinator's. */
+    private JobStatus explained(JobStatus s) {
+      if (uploaded == null || s.state() != dev.shoal.coordinator.job.JobState.FAILED || !uploaded.isDone()
+          || s.message() == null || !s.message().contains(INPUT_ENDED)) {
+        return s;
+      }
+      String problem = uploaded.join();
+      return problem == null ? s : s.withMessage(INPUT_ENDED + ": " + problem);
     }
 
     @Override
@@ -396,18 +442,25 @@ public final class RemotePool implements Pool {
         it.next();
       }
       if (ended == null) {
-        ended = RemotePool.this.status(id);
+        JobStatus s = RemotePool.this.status(id);
+        if (uploaded != null && s.state() == dev.shoal.coordinator.job.JobState.FAILED) {
+          uploaded.completeOnTimeout("(no answer to the upload)", 5, java.util.concurrent.TimeUnit.SECONDS).join();
+        }
+        ended = explained(s);
       }
       return ended;
     }
 
     @Override
     public JobStatus status() {
-      return ended != null ? ended : RemotePool.this.status(id);
+      return ended != null ? ended : explained(RemotePool.this.status(id));
     }
 
     @Override
     public void cancel() {
+      if (upload != null) {
+        upload.cancel();
+      }
       synchronized (this) {
         if (results != null) {
           results.close();

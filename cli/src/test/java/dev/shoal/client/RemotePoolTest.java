@@ -72,10 +72,58 @@ class RemotePoolTest {
   }
 
   @Test
-  void aLineThatIsNotJsonIsRefusedBeforeSending() {
-    Items lines = Items.lines(new BufferedReader(new StringReader("1\nnot json\n")));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.submit(JobRequest.of("echo"), lines));
-    assertTrue(e.getMessage().contains("item line 2 is not JSON"), e.getMessage());
+  void aLineThatIsNotJsonIsThatItemsErrorInPlaceAsInALocalPool() {
+    Items lines = Items.lines(new BufferedReader(new StringReader("1\nnot json\n3\n")));
+    try (JobHandle job = pool.submit(JobRequest.of("echo"), lines)) {
+      List<ItemResult> results = Pool.stream(job).toList();
+      assertEquals(3, results.size());
+      assertEquals("InvalidItem", results.get(1).error().type());
+      assertEquals(3, results.get(2).value().asInt());
+      assertEquals(JobState.COMPLETED_WITH_ERRORS, job.await().state());
+    }
+  }
+
+  @Test
+  void aStreamOfAnyLengthIsUploadedLazilyAndComesBackInOrder() {
+    long n = 300_000;
+    java.util.concurrent.atomic.AtomicLong produced = new java.util.concurrent.atomic.AtomicLong();
+    java.util.stream.Stream<Long> items = java.util.stream.LongStream.range(0, n).boxed().peek(i -> produced.incrementAndGet());
+    long[] next = {0};
+    try (java.util.stream.Stream<ItemResult> results = pool.imap("square", items)) {
+      results.forEach(r -> {
+        assertEquals(next[0], r.index());
+        assertEquals(next[0] * next[0], r.value().asLong());
+        next[0]++;
+      });
+    }
+    assertEquals(n, next[0], "one result per item");
+    assertEquals(n, produced.get(), "every item was read once");
+  }
+
+  @Test
+  void aCollectionLargerThanOneRequestIsUploaded() {
+    List<Integer> items = java.util.stream.IntStream.range(0, RemotePool.INLINE_ITEMS + 5).boxed().toList();
+    List<JsonNode> echoed = pool.map("echo", items);
+    assertEquals(items, echoed.stream().map(JsonNode::asInt).toList());
+  }
+
+  @Test
+  void itemsThatCannotBeReadFailTheJobNamingWhy() {
+    Iterable<Object> broken = () -> java.util.stream.Stream.<Object>iterate(0, i -> {
+      if ((Integer) i == 50_000) {
+        throw new IllegalStateException("the item source broke at 50000");
+      }
+      return (Integer) i + 1;
+    }).iterator();
+    try (JobHandle job = pool.submit(JobRequest.of("echo"), Items.of(broken))) {
+      Pool.stream(job).forEach(r -> assertTrue(r.ok()));
+      JobStatus status = job.await();
+      assertEquals(JobState.FAILED, status.state(), status.toString());
+      assertTrue(status.message().contains("input ended before it was closed: cannot read the items: the item source broke at 50000"),
+          status.message());
+      IllegalStateException e = assertThrows(IllegalStateException.class, job::awaitInput);
+      assertTrue(e.getMessage().contains("the item source broke"), e.getMessage());
+    }
   }
 
   @Test

@@ -34,6 +34,12 @@ public record JobStatus(
         request.scheduling().priority(), request.scheduling().weight(), 0);
   }
 
+  /** This status with another {@code message}: a client's better account of why the job failed. */
+  public JobStatus withMessage(String message) {
+    return new JobStatus(id, function, state, total, done, errors, submittedAt, startedAt, finishedAt, jobMillis,
+        itemsPerSecond, ordered, message, priority, weight, retried);
+  }
+
   /** This job, ended FAILED at {@code now} for {@code reason}, with what it had done until then. */
   public JobStatus failedAt(long now, String reason) {
     return new JobStatus(id, function, JobState.FAILED, total, done, errors, submittedAt, startedAt, now,
