@@ -78,6 +78,7 @@ final class ClusterBench {
         }
         new HttpRoundTrip(cluster.url(), cluster.token()).measure(report, quick ? 500 : 3000, quick ? 200 : 1000);
         heap(report, pool, gcLog);
+        streamed(report, cluster, jar);
         recovery(report, pool, cluster);
       }
     }
@@ -118,6 +119,62 @@ final class ClusterBench {
             + "; after-GC figures include old-generation garbage not yet marked, so they bound the live data from above"));
     Progress.say("  coordinator heap: max %d MB after GC, %d MB before GC, %d GCs; job %.1f s, %s", during.maxAfterMb(),
         during.maxBeforeMb(), during.count(), seconds, status.state());
+  }
+
+  /**
+   * A big file of items through the cluster against the same file in local mode, both as a user
+   * runs them: {@code shoal submit --items FILE} (uploaded while results come back, the client at
+   * {@code -Xmx256m}) and {@code shoal run --items FILE}, each a process of its own timed whole,
+   * their outputs compared byte for byte.
+   */
+  private void streamed(Report report, ClusterNodes cluster, Path jar) throws IOException, InterruptedException {
+    long n = quick ? 1_000_000 : 10_000_000;
+    Progress.say("  a %,d-line items file: shoal submit --items against shoal run --items ...", n);
+    Path items = work.resolve("streamed-items.jsonl");
+    try (java.io.BufferedWriter w = Files.newBufferedWriter(items, java.nio.charset.StandardCharsets.UTF_8)) {
+      for (long i = 0; i < n; i++) {
+        w.write("{\"id\":" + i + ",\"path\":\"/data/part-" + (i % 977) + "\"}\n");
+      }
+    }
+    Path local = work.resolve("streamed-run.jsonl");
+    Path remote = work.resolve("streamed-submit.jsonl");
+    double runS = timed(jar, List.of(), null, "run", "--fn", "echo", "--items", items.toString(), "--out", local.toString());
+    double submitS = timed(jar, List.of("-Xmx256m"), cluster.token(), "submit", "--coordinator", cluster.url(), "--fn", "echo",
+        "--no-progress", "--items", items.toString(), "--out", remote.toString());
+    boolean same = AnchorWriter.sha256(local).equals(AnchorWriter.sha256(remote));
+    String mb = String.format(Locale.ROOT, "%.0f MB", Files.size(items) / 1e6);
+    Files.deleteIfExists(local);
+    Files.deleteIfExists(remote);
+    Files.deleteIfExists(items);
+    String check = same ? "outputs identical" : "OUTPUTS DIFFER";
+    report.extras.add(new Report.Extra("items file (" + n / 1_000_000 + " M lines, " + mb + ") echo, shoal run --items",
+        n / runS, "items/s", String.format(Locale.ROOT, "one process, %.2f s including its start", runS)));
+    report.extras.add(new Report.Extra("items file (" + n / 1_000_000 + " M lines, " + mb + ") echo, shoal submit --items",
+        n / submitS, "items/s", String.format(Locale.ROOT, "client -Xmx256m, uploaded to the 2-worker cluster while results "
+            + "stream back; one process, %.2f s including its start; %s", submitS, check)));
+    report.extras.add(new Report.Extra(Targets.STREAMED, same ? runS / submitS : Double.NaN, "×",
+        "cluster items/s over local items/s for the same file, same run; " + check));
+    Progress.say("  items file: run %.2f s, submit %.2f s (%.2f × local); %s", runS, submitS, runS / submitS, check);
+  }
+
+  /** Seconds {@code shoal args} takes as a process of its own; fails unless it exits 0. */
+  private static double timed(Path jar, List<String> jvm, String token, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvm);
+    cmd.addAll(List.of("-jar", jar.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().keySet().removeIf(k -> k.startsWith("SHOAL_"));
+    if (token != null) {
+      pb.environment().put("SHOAL_TOKEN", token);
+    }
+    long t0 = System.nanoTime();
+    Process p = pb.start();
+    if (!p.waitFor(10, java.util.concurrent.TimeUnit.MINUTES) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IllegalStateException("shoal " + String.join(" ", args) + " failed (exit " + (p.isAlive() ? "none" : p.exitValue()) + ")");
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /**
