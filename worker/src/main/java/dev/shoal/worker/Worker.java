@@ -34,8 +34,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
- * A worker: pulls chunks from the coordinator and runs them, {@code slots} at a time, with up to
- * {@code prefetch} more waiting so that no slot idles for a network round trip. Two phases, each
+ * A worker: pulls chunks from the coordinator and runs them, {@code slots} at a time, with more
+ * waiting ({@link Prefetch}: {@code prefetch}, more when chunks are short) so that no slot idles for
+ * a network round trip. Two phases, each
  * its own behaviour: active, then draining (on {@link Drain}: it takes nothing more, hands back
  * what has not started, finishes what runs, then leaves).
  *
@@ -101,6 +102,7 @@ public final class Worker extends AbstractBehavior<Command> {
   /** The chunks started here, by key, so that an abandoned drain can hand each back to its job. */
   private final Map<LeaseKey, ProcessChunk> started = new HashMap<>();
   private final Map<String, JsonNode> parsedArgs = new HashMap<>();
+  private final Prefetch prefetch;
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
   private long received;
   /** Items this worker has run since it started, for the coordinator's metrics. */
@@ -124,6 +126,7 @@ public final class Worker extends AbstractBehavior<Command> {
     this.functionInfos = functions.infos();
     this.executors = executors;
     this.node = node;
+    this.prefetch = settings.newPrefetch();
     // registering again after a restart is harmless: the receptionist keeps one entry per actor
     context.getSystem().receptionist().tell(Receptionist.register(WorkerProtocol.WORKER_KEY, context.getSelf()));
     timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, settings.heartbeatInterval());
@@ -278,6 +281,7 @@ public final class Worker extends AbstractBehavior<Command> {
       return false;
     }
     itemsDone += done.results().size();
+    prefetch.observe(done.nanos());
     done.chunk().replyTo().tell(
         new JobProtocol.ChunkProcessed(done.chunk().task().leaseId(), done.results(), done.nanos(), getContext().getSelf()));
     return true;
@@ -356,7 +360,7 @@ public final class Worker extends AbstractBehavior<Command> {
 
   private void sendDemand(boolean draining) {
     int held = queued.size() + started.size();
-    int wanted = draining ? 0 : Math.max(0, settings.slots() + settings.prefetch() - held);
+    int wanted = draining ? 0 : Math.max(0, settings.slots() + prefetch.chunks(settings.slots()) - held);
     coordinator.tell(new WorkerDemand(getContext().getSelf(), wanted, received, settings.slots(),
         started.size(), held, node, draining, functionInfos, load()));
   }

@@ -107,6 +107,17 @@ class WorkerTest {
   }
 
   @Test
+  void chunksThatRunInMicrosecondsMakeItAskForMoreThanItsMinimumPrefetch() {
+    WorkerSettings settings = new WorkerSettings(1, 2, Duration.ofHours(1), 10_000, 64, Duration.ofSeconds(1));
+    ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create(coordinator.ref(), settings, functions, executors, "n"));
+    assertEquals(3, coordinator.expectMessageClass(WorkerDemand.class, WAIT).wanted(), "no chunk timed yet: slots + prefetch");
+    worker.tell(chunk("j", "square", "{}", 0, ItemBatch.range(0, 1)));
+    job.expectMessageClass(ChunkProcessed.class, WAIT);
+    WorkerDemand d = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    assertEquals(65, d.wanted(), "a 1-item square takes far less than the 1 s to cover: slots + max-prefetch");
+  }
+
+  @Test
   void aChunkOverMaxChunkItemsIsRefusedAtOnceAndTheWorkerGoesOn() {
     ActorRef<WorkerProtocol.Command> worker = started(1, 2);
     // the chunk POST /jobs {"range": {"start": 0, "end": 2^63-1}, "chunkSize": 2^31-1} once made: a
