@@ -370,6 +370,8 @@ public final class RemotePool implements Pool {
 
     private final String id;
     private NdjsonChunks results;
+    /** The results stream when read as bytes ({@link #resultBytes()}), else null. */
+    private InputStream raw;
     private JobStatus ended;
     private StreamedBody upload;
     /** The upload's outcome: null when it went through, else why not; null stage for a job not uploaded. */
@@ -429,17 +431,31 @@ public final class RemotePool implements Pool {
 
     @Override
     public synchronized Iterator<ResultChunk> chunks() {
+      if (raw != null) {
+        throw new IllegalStateException("the results of job " + id + " are being read as bytes");
+      }
       if (results == null) {
         results = new NdjsonChunks(openResults(id), id);
       }
       return results;
     }
 
+    @Override
+    public synchronized InputStream resultBytes() {
+      if (raw != null || results != null) {
+        throw new IllegalStateException("the results of job " + id + " are read once");
+      }
+      raw = openResults(id);
+      return raw;
+    }
+
     /** Reads (and drops) whatever results have not been read, then gives the final status. */
     @Override
     public JobStatus await() {
-      for (Iterator<ResultChunk> it = chunks(); it.hasNext(); ) {
-        it.next();
+      if (raw == null) {
+        for (Iterator<ResultChunk> it = chunks(); it.hasNext(); ) {
+          it.next();
+        }
       }
       if (ended == null) {
         JobStatus s = RemotePool.this.status(id);
@@ -464,6 +480,13 @@ public final class RemotePool implements Pool {
       synchronized (this) {
         if (results != null) {
           results.close();
+        }
+        if (raw != null) {
+          try {
+            raw.close();
+          } catch (IOException ignored) {
+            // the stream is abandoned either way
+          }
         }
       }
       RemotePool.this.cancel(id);
