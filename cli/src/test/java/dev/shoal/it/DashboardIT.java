@@ -10,6 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -44,7 +46,9 @@ class DashboardIT {
       c.awaitWorkers(2);
       String failing = c.submit("{\"function\":\"fail\",\"range\":{\"start\":0,\"end\":60},\"args\":{\"items\":[3,17,42]},\"chunkSize\":5}");
       c.results(failing);
-      String running = c.submit("{\"function\":\"sleep\",\"range\":{\"start\":0,\"end\":4000},\"args\":{\"ms\":30},\"chunkSize\":4}");
+      // sleep sleeps the item's milliseconds: 30 ms each, and item 7 of every 500 fails (a negative time)
+      String items = IntStream.range(0, 4000).mapToObj(i -> i % 500 == 7 ? "-1" : "30").collect(Collectors.joining(","));
+      String running = c.submit("{\"function\":\"sleep\",\"items\":[" + items + "],\"chunkSize\":4}");
 
       WebDriver page = browser(Files.createTempDirectory(c.logs.toAbsolutePath(), "chromium-profile"));
       try {
@@ -81,6 +85,9 @@ class DashboardIT {
         await(wait, "the job view's plot to have points", p -> p.findElements(By.cssSelector("#jv-plot circle")).size() >= 3
             && text(p, "jv-id").equals(running));
         await(wait, "the work of both workers", p -> p.findElements(By.cssSelector("#jv-workers .brow")).size() == 2);
+        await(wait, "the running job's first error", p -> p.findElement(By.cssSelector("#jv-errors tbody tr[data-index='7']"))
+            .getText().contains("sleep needs a non-negative number of milliseconds, got -1"));
+        page.manage().window().setSize(new Dimension(1280, 1200));
         screenshot(page, "dashboard-job.png");
 
         // cancel from the page; the API agrees

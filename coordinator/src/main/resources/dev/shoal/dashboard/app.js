@@ -229,7 +229,7 @@ function renderCluster(c) {
 
   $('members-count').textContent = '(' + c.members.length + (unreachable ? ', ' + unreachable + ' unreachable)' : ', all reachable)');
   replace($('members').tBodies[0], c.members.map((m) => el('tr', {},
-    el('td', {}, m.address + (m.address === c.coordinator ? ' (coordinator)' : '')),
+    el('td', { title: m.address }, m.address.replace(/^pekko:\/\/[^@]*@/, '') + (m.address === c.coordinator ? ' (coordinator)' : '')),
     el('td', {}, m.roles.join(', ')),
     el('td', {}, m.status),
     el('td', { class: m.reachable ? 'yes' : 'no' }, m.reachable ? 'yes' : 'no'))));
@@ -307,7 +307,7 @@ function renderJob(d) {
   cancelling.onclick = () => cancel(s.id);
 
   const drawn = plot($('jv-plot'), d.throughput);
-  $('jv-plot').hidden = drawn < 2;
+  $('jv-plot').toggleAttribute('hidden', drawn < 2); // an SVG element has no hidden property
   $('jv-plot-empty').hidden = drawn >= 2;
   $('jv-plot-empty').textContent = FINAL.has(s.state)
     ? 'The job ran too briefly for a plot (' + duration(s.jobMillis) + ').' : 'Waiting for the first samples…';
@@ -332,11 +332,15 @@ function renderJob(d) {
  * returns the number of points drawn (fewer than 2 draw nothing).
  */
 function plot(svg, samples) {
-  const width = Math.max(320, Math.round(svg.getBoundingClientRect().width) || 640);
+  // measured on its card, which is never hidden (a hidden SVG measures 0)
+  const box = svg.parentElement;
+  const style = getComputedStyle(box);
+  const inner = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const width = Math.max(280, Math.round(inner) || 640);
   const height = 240;
   const pad = { left: 56, right: 12, top: 12, bottom: 28 };
   svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
-  svg.removeAttribute('preserveAspectRatio');
+  svg.setAttribute('preserveAspectRatio', 'xMinYMin meet');
   const points = [];
   let k = 0;
   for (let i = 1; i < samples.length; i++) {
@@ -475,6 +479,7 @@ window.addEventListener('hashchange', () => {
   render();
   connect();
 });
+window.addEventListener('resize', render); // the plot is drawn to the page's width
 $('token-change').hidden = !token;
 render();
 connect();
