@@ -115,9 +115,13 @@ class DashboardRoutesTest {
   @CsvSource({"/events", "/events?job=abc", "/jobs/abc/detail", "/dashboard/no-such-asset.js"})
   void theStreamAndTheDetailNeedAToken(String path) throws Exception {
     for (String authorization : new String[] {null, "Bearer wrong-token"}) {
-      HttpResponse<String> r = http.send(request("GET", path, null, authorization), BodyHandlers.ofString());
-      assertEquals(401, r.statusCode(), path + " with " + authorization + ": " + r.body());
-      assertTrue(JSON.readTree(r.body()).get("error").asText().contains("token"), r.body());
+      // read as a stream: a stream served by mistake would never end
+      HttpResponse<InputStream> r = http.send(request("GET", path, null, authorization), BodyHandlers.ofInputStream());
+      try (InputStream body = r.body()) {
+        assertEquals(401, r.statusCode(), path + " with " + authorization + " was answered");
+        String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(JSON.readTree(text).get("error").asText().contains("token"), text);
+      }
     }
   }
 
