@@ -1,10 +1,12 @@
 package dev.shoal.coordinator;
 
 import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.JobDetail;
 import dev.shoal.coordinator.job.JobIo;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobState;
 import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.coordinator.job.RecentJobs;
 import dev.shoal.coordinator.job.ResultSink;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
@@ -104,6 +106,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   public record CancelJob(String id, ActorRef<Optional<JobStatus>> replyTo) implements CoordinatorProtocol.Command {}
 
+  /** A job's {@link JobDetail}; kept for the newest {@link #DETAIL_HISTORY} finished jobs, a bare status for older ones. */
+  public record GetJobDetail(String id, ActorRef<Optional<JobDetail>> replyTo) implements CoordinatorProtocol.Command {}
+
+  /** The active jobs and the newest {@code finishedShown} finished ones, for the dashboard. */
+  public record ListRecentJobs(int finishedShown, ActorRef<RecentJobs> replyTo) implements CoordinatorProtocol.Command {}
+
   public record GetCluster(ActorRef<ClusterView> replyTo) implements CoordinatorProtocol.Command {}
 
   public record ListFunctions(ActorRef<List<FunctionInfo>> replyTo) implements CoordinatorProtocol.Command {}
@@ -134,7 +142,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   record JobProgress(JobStatus status) implements CoordinatorProtocol.Command {}
 
-  record JobFinished(JobStatus status) implements CoordinatorProtocol.Command {}
+  record JobFinished(JobStatus status, JobDetail detail) implements CoordinatorProtocol.Command {}
 
   // --- internal ---
 
@@ -147,6 +155,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   }
 
   private static final String JOB_PREFIX = "job-";
+
+  /** Finished jobs whose detail is kept: each holds up to a few hundred samples and errors. */
+  public static final int DETAIL_HISTORY = 100;
 
   private static final class JobEntry {
     final ActorRef<JobProtocol.Command> ref;
@@ -186,6 +197,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private final boolean clustered;
   private final LinkedHashMap<String, JobEntry> jobs = new LinkedHashMap<>();
   private final LinkedHashMap<String, JobStatus> finished = new LinkedHashMap<>();
+  private final LinkedHashMap<String, JobDetail> finishedDetail = new LinkedHashMap<>();
   private final Map<ActorRef<WorkerProtocol.Command>, WorkerEntry> workers = new HashMap<>();
   private final Scheduler<ActorRef<WorkerProtocol.Command>> scheduler;
 
@@ -221,6 +233,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .onMessage(GetJob.class, this::onGetJob)
         .onMessage(ListJobs.class, this::onListJobs)
         .onMessage(CancelJob.class, this::onCancelJob)
+        .onMessage(GetJobDetail.class, this::onGetJobDetail)
+        .onMessage(ListRecentJobs.class, this::onListRecentJobs)
         .onMessage(GetCluster.class, this::onGetCluster)
         .onMessage(ListFunctions.class, this::onListFunctions)
         .onMessage(WorkerDemand.class, this::onWorkerDemand)
@@ -316,23 +330,45 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     return this;
   }
 
-  /**
-   * Passes a job's status on to {@code replyTo}. A job that stops before it answers (it was just
-   * finishing) has told the coordinator its final status first, so the relay then asks the
-   * coordinator instead of leaving the caller to time out.
-   */
+  private Behavior<CoordinatorProtocol.Command> onGetJobDetail(GetJobDetail get) {
+    JobEntry entry = jobs.get(get.id());
+    if (entry != null) {
+      entry.ref.tell(new Job.GetDetail(relay(entry.ref, JobDetail.class, get.replyTo(), new GetJobDetail(get.id(), get.replyTo()))));
+    } else {
+      JobDetail kept = finishedDetail.get(get.id());
+      get.replyTo().tell(kept != null ? Optional.of(kept) : Optional.ofNullable(finished.get(get.id())).map(JobDetail::of));
+    }
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onListRecentJobs(ListRecentJobs list) {
+    list.replyTo().tell(RecentJobs.of(jobs.values().stream().map(e -> e.last).toList(), finished.values(),
+        list.finishedShown()));
+    return this;
+  }
+
   private ActorRef<JobStatus> statusRelay(ActorRef<JobProtocol.Command> job, String id,
       ActorRef<Optional<JobStatus>> replyTo) {
+    return relay(job, JobStatus.class, replyTo, new GetJob(id, replyTo));
+  }
+
+  /**
+   * Passes a job's answer on to {@code replyTo}. A job that stops before it answers (it was just
+   * finishing) has told the coordinator its final state first, so the relay then sends {@code
+   * askAgain} to the coordinator instead of leaving the caller to time out.
+   */
+  private <T> ActorRef<T> relay(ActorRef<JobProtocol.Command> job, Class<T> type, ActorRef<Optional<T>> replyTo,
+      CoordinatorProtocol.Command askAgain) {
     ActorRef<CoordinatorProtocol.Command> self = getContext().getSelf();
-    return getContext().spawnAnonymous(Behaviors.<JobStatus>setup(context -> {
+    return getContext().spawnAnonymous(Behaviors.<T>setup(context -> {
       context.watch(job);
-      return Behaviors.<JobStatus>receive(JobStatus.class)
-          .onMessage(JobStatus.class, s -> {
+      return Behaviors.<T>receive(type)
+          .onMessage(type, s -> {
             replyTo.tell(Optional.of(s));
             return Behaviors.stopped();
           })
           .onSignal(org.apache.pekko.actor.typed.Terminated.class, t -> {
-            self.tell(new GetJob(id, replyTo));
+            self.tell(askAgain);
             return Behaviors.stopped();
           })
           .build();
@@ -344,7 +380,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     List<ClusterView.WorkerView> ws = workers.entrySet().stream()
         .map(e -> new ClusterView.WorkerView(e.getValue().last.node(), e.getKey().path().toString(),
             e.getValue().last.slots(), e.getValue().last.busy(), scheduler.holding(e.getKey()),
-            e.getValue().last.draining(), now - e.getValue().lastSeen))
+            e.getValue().last.draining(), now - e.getValue().lastSeen,
+            e.getValue().last.load() == null ? -1 : e.getValue().last.load().itemsDone()))
         .sorted(Comparator.comparing(ClusterView.WorkerView::node).thenComparing(ClusterView.WorkerView::path))
         .toList();
     List<ClusterView.Member> members = new ArrayList<>();
@@ -464,6 +501,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     // an offer still in flight to it was sent after its last answer: it never saw it, so it all comes back
     scheduler.jobEnded(s.id());
     remember(s);
+    rememberDetail(fin.detail());
     getContext().getLog().info("job {} {}: {} items, {} errors, {} ms", s.id(), s.state(), s.done(), s.errors(),
         s.jobMillis());
     dispatch();
@@ -538,6 +576,15 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     settings.metrics().jobEnded(s);
     for (Iterator<String> it = finished.keySet().iterator(); finished.size() > settings.history() && it.hasNext(); ) {
       settings.metrics().jobForgotten(it.next());
+      it.remove();
+    }
+  }
+
+  private void rememberDetail(JobDetail detail) {
+    finishedDetail.put(detail.status().id(), detail);
+    int keep = Math.min(settings.history(), DETAIL_HISTORY);
+    for (Iterator<String> it = finishedDetail.keySet().iterator(); finishedDetail.size() > keep && it.hasNext(); ) {
+      it.next();
       it.remove();
     }
   }

@@ -4,10 +4,12 @@ import dev.shoal.coordinator.job.Backoff;
 import dev.shoal.coordinator.job.ChunkSizer;
 import dev.shoal.coordinator.job.FailureBudget;
 import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.job.JobDetail;
 import dev.shoal.coordinator.job.JobIo;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobState;
 import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.coordinator.job.JobTrace;
 import dev.shoal.coordinator.job.ReorderBuffer;
 import dev.shoal.coordinator.job.RetryRules;
 import dev.shoal.coordinator.job.Throttle;
@@ -88,6 +90,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   record Cancel(ActorRef<JobStatus> replyTo) implements JobProtocol.Command {}
 
+  record GetDetail(ActorRef<JobDetail> replyTo) implements JobProtocol.Command {}
+
   private record SourceRead(ItemBatch batch, Throwable failure) implements JobProtocol.Command {}
 
   private record SinkWritten(Throwable failure) implements JobProtocol.Command {}
@@ -150,6 +154,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private final PriorityQueue<Piece> suspects = new PriorityQueue<>(Comparator.comparingLong(Piece::firstIndex));
   private ActorRef<WorkerProtocol.Command> isolatedOn;
   private final Map<Long, Lease> leases = new HashMap<>();
+  private final JobTrace trace = new JobTrace();
   private final long submittedAt = System.currentTimeMillis();
   private final List<ActorRef<JobStatus>> closeWaiters = new ArrayList<>();
   private int sinkQueued;
@@ -215,6 +220,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(SinkWritten.class, this::onSinkWritten)
         .onMessage(SinkClosed.class, this::onSinkClosed)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(GetDetail.class, this::onGetDetail)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(RetryDue.class, this::onRetryDue)
         .onMessageEquals(ReportProgress.INSTANCE, this::onReportProgress)
@@ -289,6 +295,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     }
     endIsolation(lease);
     settings.metrics().chunkAnswered(msg.computeNanos(), System.nanoTime() - lease.sentNanos());
+    trace.ran(nodeOf(lease.worker()), msg.results().size());
     if (kind == FunctionKind.CPU && msg.computeNanos() > 0) {
       sizer.observe(msg.results().size(), msg.computeNanos());
     }
@@ -326,6 +333,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     if (lease != null) {
       endIsolation(lease);
       settings.metrics().chunkResent();
+      trace.resent();
       (lease.piece().losses() > 0 ? suspects : pending).add(lease.piece());
     }
     return afterChange();
@@ -341,6 +349,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private Behavior<JobProtocol.Command> onWorkerLost(WorkerLost lost) {
+    if (leases.values().stream().anyMatch(l -> l.worker().equals(lost.worker()))) {
+      trace.workerLost(nodeOf(lost.worker()));
+    }
     for (Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
       Lease lease = it.next();
       if (!lease.worker().equals(lost.worker())) {
@@ -349,6 +360,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       it.remove();
       endIsolation(lease);
       settings.metrics().chunkResent();
+      trace.resent();
       Piece p = lease.piece();
       if (!lease.isolated() && p.losses() > 0) {
         // it did not run alone, so this death proves nothing against it
@@ -404,6 +416,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(RetryDue.class, this::onLateAnswer)
         .onMessage(SinkClosed.class, this::onSinkClosed)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(GetDetail.class, this::onGetDetail)
         .onMessage(Cancel.class, this::onCancelWhileClosing)
         .onMessageEquals(ReportProgress.INSTANCE, Behaviors::same)
         .onMessageEquals(TokensBack.INSTANCE, Behaviors::same)
@@ -430,13 +443,19 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       message = "cannot close results: " + rootMessage(closed.failure());
     }
     JobStatus status = status();
-    coordinator.tell(new Coordinator.JobFinished(status));
+    coordinator.tell(new Coordinator.JobFinished(status, trace.detail(status, finishedAt)));
     closeWaiters.forEach(w -> w.tell(status));
     return Behaviors.stopped();
   }
 
   private Behavior<JobProtocol.Command> onGetStatus(GetStatus get) {
     get.replyTo().tell(status());
+    return Behaviors.same();
+  }
+
+  private Behavior<JobProtocol.Command> onGetDetail(GetDetail get) {
+    JobStatus status = status();
+    get.replyTo().tell(trace.detail(status, state.isFinal() ? finishedAt : System.currentTimeMillis()));
     return Behaviors.same();
   }
 
@@ -449,7 +468,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private Behavior<JobProtocol.Command> onReportProgress() {
     settings.metrics().jobChunks(id, leases.size(),
         pending.size() + suspects.size() + waiting.size() + (readAhead == null ? 0 : 1));
-    coordinator.tell(new Coordinator.JobProgress(status()));
+    JobStatus status = status();
+    trace.sample(System.currentTimeMillis(), status.done());
+    coordinator.tell(new Coordinator.JobProgress(status));
     return this;
   }
 
@@ -597,6 +618,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   /** Asks the source for more; an in-memory source answers at once and fills {@code readAhead}. */
   private void readMore(int max) {
+    trace.cutting(max);
     CompletionStage<ItemBatch> stage = source.next(max);
     CompletableFuture<ItemBatch> f = stage.toCompletableFuture();
     if (f.isDone() && !f.isCompletedExceptionally()) {
@@ -635,6 +657,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private void accept(long firstIndex, ChunkResults results) {
     done += results.size();
     errors += results.errorCount();
+    trace.finished(firstIndex, results);
     if (request.ordered()) {
       for (ReorderBuffer.Ready r : reorder.add(firstIndex, results)) {
         toSink(r.firstIndex(), r.results());
@@ -659,6 +682,13 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     return new JobStatus(id, request.function(), state, total, done, errors, submittedAt, startedAt,
         state.isFinal() ? finishedAt : 0, jobMillis, rate, request.ordered(), message,
         request.scheduling().priority(), request.scheduling().weight(), retried);
+  }
+
+  /** The node a worker runs on, as its demand names it: host:port, or the actor's name for a worker in this JVM. */
+  private static String nodeOf(ActorRef<WorkerProtocol.Command> worker) {
+    var address = worker.path().address();
+    return address.hasGlobalScope() ? address.getHost().orElse("?") + ":" + address.getPort().map(String::valueOf).orElse("?")
+        : worker.path().name();
   }
 
   private static String rootMessage(Throwable t) {

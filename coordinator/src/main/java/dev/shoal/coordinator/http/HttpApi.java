@@ -1,6 +1,7 @@
 package dev.shoal.coordinator.http;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeOK;
 import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.delete;
@@ -8,12 +9,16 @@ import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.extractMethod;
 import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.getFromResource;
+import static org.apache.pekko.http.javadsl.server.Directives.getFromResourceDirectory;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.pathSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.put;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
@@ -24,6 +29,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.coordinator.ClusterView;
 import dev.shoal.coordinator.Coordinator;
 import dev.shoal.coordinator.http.SubmitBody.Submission;
+import dev.shoal.coordinator.job.JobDetail;
 import dev.shoal.coordinator.job.JobState;
 import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.coordinator.metrics.ShoalMetrics;
@@ -56,6 +62,7 @@ import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
@@ -104,12 +111,17 @@ import dev.shoal.coordinator.job.LinesSource;
  *   <li>{@code GET /jobs/{id}/results}: the job's results as JSON Lines ({@code
  *       application/x-ndjson}), the very bytes {@code shoal run} writes, streamed as they are made
  *       and ending when the job ends; the same for a job that has ended;
+ *   <li>{@code GET /jobs/{id}/detail}: the job's {@link JobDetail} (throughput over time, items per
+ *       worker node, first errors, chunk size, re-sent chunks, lost workers);
  *   <li>{@code GET /cluster}, {@code GET /functions};
+ *   <li>{@code GET /events[?job=ID]}: the dashboard's Server-Sent Events ({@link DashboardEvents});
+ *   <li>{@code GET /} and {@code GET /dashboard/*}: the dashboard's page and assets, the only routes
+ *       served without a token (they hold no data; the page asks for the token and sends it);
  *   <li>{@code GET /metrics}: the coordinator's {@link ShoalMetrics} and the JVM's, in Prometheus'
  *       text format (the read-only token is enough, as for every GET).
  * </ul>
  *
- * <p>Every route needs {@code Authorization: Bearer <token>} as {@link ApiAccess} decides: 401 with
+ * <p>Every other route needs {@code Authorization: Bearer <token>} as {@link ApiAccess} decides: 401 with
  * {@code WWW-Authenticate: Bearer} without a valid token, 403 for a write with the read-only token.
  * The API is served over HTTPS when given an {@link SSLContext}.
  *
@@ -135,6 +147,8 @@ public final class HttpApi {
       MediaTypes.customWithOpenCharset("text", "plain", Map.of("version", "0.0.4"), true), HttpCharsets.UTF_8);
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The dashboard's page and assets, on the class path. */
+  private static final String DASHBOARD = "dev/shoal/dashboard";
   /** Bodies up to this size are read on the request's thread; larger ones on a blocking-I/O thread. */
   private static final int INLINE_BODY = 1 << 20;
 
@@ -145,6 +159,7 @@ public final class HttpApi {
   private final Executor io;
   private final ApiAccess access;
   private final ShoalMetrics metrics;
+  private final DashboardEvents events;
   /** The uploads begun or awaited, by job id; an entry leaves when its upload ends. */
   private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
 
@@ -168,6 +183,7 @@ public final class HttpApi {
     this.settings = settings;
     this.spool = spool;
     this.io = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.events = new DashboardEvents(this::ask, "(finished jobs are remembered up to the last " + settings.history() + ")");
   }
 
   /**
@@ -202,7 +218,7 @@ public final class HttpApi {
   }
 
   private Route route() {
-    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> authorized(() -> concat(
+    return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(dashboard(), authorized(() -> concat(
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
                 post(() -> withSizeLimit(settings.maxBody(),
@@ -213,12 +229,22 @@ public final class HttpApi {
                     get(() -> respond(() -> job(id))),
                     delete(() -> respond(() -> cancel(id))))),
                 path("results", () -> get(() -> respond(() -> results(id)))),
+                path("detail", () -> get(() -> respond(() -> detail(id)))),
                 path("items", () -> put(() -> withoutSizeLimit(() -> extractRequestEntity(
                     entity -> respond(() -> receiveItems(id, entity)))))))))),
         path("cluster", () -> get(() -> respond(this::cluster))),
         path("functions", () -> get(() -> respond(this::functions))),
+        path("events", () -> get(() -> parameterOptional("job",
+            job -> completeOK(events.stream(job), EventStreamMarshalling.toEventStream())))),
         path("metrics", () -> get(() -> complete(HttpResponse.create()
-            .withEntity(HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape())))))))));
+            .withEntity(HttpEntities.create(PROMETHEUS_TEXT, metrics.scrape()))))))))));
+  }
+
+  /** The dashboard's page and assets: they hold no data, so they load without a token; the page then asks for it. */
+  private static Route dashboard() {
+    return get(() -> concat(
+        pathSingleSlash(() -> getFromResource(DASHBOARD + "/index.html")),
+        pathPrefix("dashboard", () -> getFromResourceDirectory(DASHBOARD))));
   }
 
   /** Lets a request through to {@code inner} only with a token {@link ApiAccess} accepts, before any route runs. */
@@ -395,6 +421,11 @@ public final class HttpApi {
       throw s.isEmpty() ? unknownJob(id) : ApiError.notFound("job '" + id + "' has no results here: it was not "
           + "submitted over HTTP, or its results were deleted with the jobs beyond the last " + settings.history());
     });
+  }
+
+  private CompletionStage<HttpResponse> detail(String id) {
+    return this.<Optional<JobDetail>>ask(replyTo -> new Coordinator.GetJobDetail(id, replyTo))
+        .thenApply(d -> ok(d.orElseThrow(() -> unknownJob(id))));
   }
 
   private CompletionStage<HttpResponse> cluster() {
