@@ -46,8 +46,11 @@ class DashboardIT {
       c.awaitWorkers(2);
       String failing = c.submit("{\"function\":\"fail\",\"range\":{\"start\":0,\"end\":60},\"args\":{\"items\":[3,17,42]},\"chunkSize\":5}");
       c.results(failing);
-      // sleep sleeps the item's milliseconds: 30 ms each, and item 7 of every 500 fails (a negative time)
-      String items = IntStream.range(0, 4000).mapToObj(i -> i % 500 == 7 ? "-1" : "30").collect(Collectors.joining(","));
+      // sleep sleeps the item's milliseconds, and item 7 of every 500 fails (a negative time). The
+      // items of an IO chunk run at once, so this job takes about 1000 chunks × 0.5 s / 4 slots =
+      // 125 s: it must still be running when the page cancels it, however slowly the steps before
+      // go (at 30 ms an item it once ended, in 8.7 s, before a slow CI run got to the cancel)
+      String items = IntStream.range(0, 4000).mapToObj(i -> i % 500 == 7 ? "-1" : "500").collect(Collectors.joining(","));
       String running = c.submit("{\"function\":\"sleep\",\"items\":[" + items + "],\"chunkSize\":4}");
 
       WebDriver page = browser(Files.createTempDirectory(c.logs.toAbsolutePath(), "chromium-profile"));
