@@ -7,15 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import dev.shoal.coordinator.Coordinator;
-import dev.shoal.coordinator.CoordinatorSettings;
-import dev.shoal.protocol.CoordinatorProtocol;
-import dev.shoal.protocol.FunctionRegistry;
-import dev.shoal.worker.Worker;
-import dev.shoal.worker.WorkerExecutors;
-import dev.shoal.worker.WorkerSettings;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -26,19 +17,11 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,41 +45,18 @@ class DashboardRoutesTest {
   private static final String READ_TOKEN = "dashboard-read-token";
 
   private final HttpClient http = HttpClient.newHttpClient();
-  private ActorTestKit kit;
-  private WorkerExecutors executors;
-  private ServerBinding binding;
+  private ServedCoordinator served;
   private URI base;
-  private Path spool;
 
   @BeforeAll
   void start() throws Exception {
-    spool = Files.createTempDirectory("shoal-dashboard-test");
-    Config config = ConfigFactory.parseString("""
-        pekko.actor.provider = local
-        shoal.coordinator.spool-dir = "%s"
-        """.formatted(spool)).withFallback(ConfigFactory.load());
-    kit = ActorTestKit.create("dashboard-test", config);
-    FunctionRegistry functions = FunctionRegistry.load(null, true);
-    CoordinatorSettings settings = CoordinatorSettings.fromConfig(config);
-    ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(Coordinator.create(functions, settings), "coordinator");
-    executors = new WorkerExecutors(2, 64);
-    WorkerSettings workerSettings = WorkerSettings.fromConfig(config).withSlots(1);
-    for (String node : new String[] {"node-a", "node-b"}) {
-      kit.spawn(Worker.create(coordinator, workerSettings, functions, executors, node), "worker-" + node);
-    }
-    binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(TOKEN, READ_TOKEN),
-        Optional.empty(), settings.metrics()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
+    served = ServedCoordinator.start("dashboard-test", "", List.of("node-a", "node-b"), TOKEN, READ_TOKEN);
+    base = served.base;
   }
 
   @AfterAll
   void stop() throws Exception {
-    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    kit.shutdownTestKit();
-    executors.close();
-    try (Stream<Path> files = Files.walk(spool)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
+    served.close();
   }
 
   @ParameterizedTest(name = "{0} loads without a token as {1}")

@@ -7,15 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import dev.shoal.coordinator.Coordinator;
-import dev.shoal.coordinator.CoordinatorSettings;
-import dev.shoal.protocol.CoordinatorProtocol;
-import dev.shoal.protocol.FunctionRegistry;
-import dev.shoal.worker.Worker;
-import dev.shoal.worker.WorkerExecutors;
-import dev.shoal.worker.WorkerSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,30 +14,23 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -66,47 +50,24 @@ class HttpApiTest {
   private static final String READ_TOKEN = "test-read-token";
 
   private final HttpClient http = HttpClient.newHttpClient();
-  private ActorTestKit kit;
-  private WorkerExecutors executors;
-  private ServerBinding binding;
+  private ServedCoordinator served;
+  /** Where requests go: the fixture's API, or for one test a coordinator of its own. */
   private URI base;
-
-  /** Made here, not by @TempDir: a per-class instance is not injected before @BeforeAll runs. */
-  private Path spool;
 
   @BeforeAll
   void start() throws Exception {
-    spool = Files.createTempDirectory("shoal-http-test");
-    Config config = ConfigFactory.parseString("""
-        pekko.actor.provider = local
-        shoal.coordinator.spool-dir = "%s"
+    served = ServedCoordinator.start("http-api-test", """
         shoal.coordinator.http.max-body = 1m
         shoal.coordinator.limits.max-item-bytes = 64k
         shoal.coordinator.limits.max-args-bytes = 1k
         shoal.coordinator.http.upload-timeout = 3s
-        """.formatted(spool)).withFallback(ConfigFactory.load());
-    kit = ActorTestKit.create("http-api-test", config);
-    FunctionRegistry functions = FunctionRegistry.load(null, true);
-    CoordinatorSettings settings = CoordinatorSettings.fromConfig(config);
-    ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(Coordinator.create(functions, settings), "coordinator");
-    executors = new WorkerExecutors(2, 64);
-    WorkerSettings workerSettings = WorkerSettings.fromConfig(config).withSlots(1);
-    for (int i = 1; i <= 2; i++) {
-      kit.spawn(Worker.create(coordinator, workerSettings, functions, executors, "local"), "worker-" + i);
-    }
-    binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(TOKEN, READ_TOKEN), Optional.empty(),
-            settings.metrics()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
+        """, List.of("local-1", "local-2"), TOKEN, READ_TOKEN);
+    base = served.base;
   }
 
   @AfterAll
   void stop() throws Exception {
-    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    kit.shutdownTestKit();
-    executors.close();
-    try (var files = Files.walk(spool)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
+    served.close();
   }
 
   @Test
@@ -379,18 +340,11 @@ class HttpApiTest {
   @Test
   void aJobBeyondMaxQueuedJobsIsA429WithRetryAfterAndTheQueueTakesJobsAgainOnceOneEnds() throws Exception {
     // a coordinator of its own, that holds one job at a time, behind an API of its own
-    Config one = ConfigFactory.parseString("shoal.coordinator.limits.max-queued-jobs = 1")
-        .withFallback(kit.system().settings().config());
-    CoordinatorSettings settings = CoordinatorSettings.fromConfig(one);
-    ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(
-        Coordinator.create(FunctionRegistry.load(null, true), settings), "coordinator-of-one");
-    WorkerSettings workerSettings = WorkerSettings.fromConfig(one).withSlots(1);
-    kit.spawn(Worker.create(coordinator, workerSettings, FunctionRegistry.load(null, true), executors, "local"), "worker-of-one");
-    ServerBinding own = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(TOKEN, READ_TOKEN),
-        Optional.empty(), settings.metrics()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    ServedCoordinator one = ServedCoordinator.start("http-api-one", "shoal.coordinator.limits.max-queued-jobs = 1",
+        List.of("local"), TOKEN, READ_TOKEN);
     URI saved = base;
     try {
-      base = URI.create("http://127.0.0.1:" + own.localAddress().getPort());
+      base = one.base;
       String sleeper = submit("{\"function\": \"sleep\", \"items\": [600000]}");
       HttpResponse<String> r = send("POST", "/jobs", "{\"function\": \"echo\", \"items\": [1]}");
       assertEquals(429, r.statusCode(), r.body());
@@ -409,7 +363,7 @@ class HttpApiTest {
       assertEquals("{\"index\":0,\"value\":7}\n", results(JSON.readTree(again.body()).get("id").asText()));
     } finally {
       base = saved;
-      own.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      one.close();
     }
   }
 

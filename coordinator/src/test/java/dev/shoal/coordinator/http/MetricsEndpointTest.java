@@ -6,36 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import dev.shoal.coordinator.Coordinator;
-import dev.shoal.coordinator.CoordinatorSettings;
 import dev.shoal.coordinator.metrics.PrometheusText;
-import dev.shoal.protocol.CoordinatorProtocol;
-import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.WorkerProtocol;
 import dev.shoal.worker.Worker;
-import dev.shoal.worker.WorkerExecutors;
-import dev.shoal.worker.WorkerSettings;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,45 +40,19 @@ class MetricsEndpointTest {
   private static final String READ_TOKEN = "metrics-read-token";
 
   private final HttpClient http = HttpClient.newHttpClient();
-  private ActorTestKit kit;
-  private WorkerExecutors executors;
-  private WorkerSettings workerSettings;
-  private FunctionRegistry functions;
-  private ActorRef<CoordinatorProtocol.Command> coordinator;
-  private ServerBinding binding;
+  private ServedCoordinator served;
   private URI base;
-  private Path spool;
 
   @BeforeAll
   void start() throws Exception {
-    spool = Files.createTempDirectory("shoal-metrics-test");
-    Config config = ConfigFactory.parseString("""
-        pekko.actor.provider = local
-        shoal.coordinator.spool-dir = "%s"
-        """.formatted(spool)).withFallback(ConfigFactory.load());
-    kit = ActorTestKit.create("metrics-test", config);
-    functions = FunctionRegistry.load(null, true);
-    CoordinatorSettings settings = CoordinatorSettings.fromConfig(config);
-    coordinator = kit.spawn(Coordinator.create(functions, settings), "coordinator");
-    executors = new WorkerExecutors(2, 64);
-    workerSettings = WorkerSettings.fromConfig(config).withSlots(1);
-    for (String node : new String[] {"node-a", "node-b"}) {
-      kit.spawn(Worker.create(coordinator, workerSettings, functions, executors, node), "worker-" + node);
-    }
-    binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(TOKEN, READ_TOKEN),
-        Optional.empty(), settings.metrics()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    base = URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
+    served = ServedCoordinator.start("metrics-test", "", List.of("node-a", "node-b"), TOKEN, READ_TOKEN);
+    base = served.base;
     awaitScrape(m -> m.value("shoal_workers") == 2, "both workers are known");
   }
 
   @AfterAll
   void stop() throws Exception {
-    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    kit.shutdownTestKit();
-    executors.close();
-    try (Stream<Path> files = Files.walk(spool)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
+    served.close();
   }
 
   @Test
@@ -161,13 +120,14 @@ class MetricsEndpointTest {
   @Test
   void aLostWorkerIsCountedAndItsNodesSeriesGo() throws Exception {
     ActorRef<WorkerProtocol.Command> doomed =
-        kit.spawn(Worker.create(coordinator, workerSettings, functions, executors, "node-doomed"), "worker-doomed");
+        served.kit.spawn(Worker.create(served.coordinator, served.workerSettings, served.functions, served.executors,
+            "node-doomed"), "worker-doomed");
     // a scrape reads its figures one after another, so the worker may join between two of them: wait for both
     PrometheusText with = awaitScrape(s -> s.valueOr("shoal_worker_slots", -1, "node", "node-doomed") == 1
         && s.value("shoal_workers") == 3, "the third worker and its node appear");
     double lostBefore = with.value("shoal_workers_lost_total");
 
-    kit.stop(doomed);
+    served.kit.stop(doomed);
 
     PrometheusText without = awaitScrape(s -> s.value("shoal_workers") == 2, "the stopped worker is gone");
     assertEquals(lostBefore + 1, without.value("shoal_workers_lost_total"));
