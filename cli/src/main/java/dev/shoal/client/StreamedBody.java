@@ -33,28 +33,27 @@ final class StreamedBody implements Flow.Publisher<ByteBuffer> {
   }
 
   private final Pieces pieces;
-  private final AtomicLong sent = new AtomicLong();
+  /** Items read into pieces so far; the pieces count them as they are made. */
+  private final AtomicLong sent;
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private volatile Throwable failure;
   private volatile Producer producer;
 
-  private StreamedBody(Pieces pieces) {
+  private StreamedBody(Pieces pieces, AtomicLong sent) {
     this.pieces = pieces;
+    this.sent = sent;
   }
 
   /** The body for {@code items} (lines or objects; a range is never uploaded). */
   static StreamedBody of(Items items) {
-    StreamedBody[] self = new StreamedBody[1];
-    Pieces pieces;
+    AtomicLong sent = new AtomicLong();
     if (items instanceof Items.Lines lines) {
-      pieces = text(lines.reader(), n -> self[0].sent.addAndGet(n));
-    } else if (items instanceof Items.Objects objects) {
-      pieces = objects(objects.items().iterator(), () -> self[0].sent.incrementAndGet());
-    } else {
-      throw new IllegalArgumentException("a range is sent as two numbers, not uploaded");
+      return new StreamedBody(text(lines.reader(), sent::addAndGet), sent);
     }
-    self[0] = new StreamedBody(pieces);
-    return self[0];
+    if (items instanceof Items.Objects objects) {
+      return new StreamedBody(objects(objects.items().iterator(), sent::incrementAndGet), sent);
+    }
+    throw new IllegalArgumentException("a range is sent as two numbers, not uploaded");
   }
 
   /** Items handed to the connection so far (line breaks for lines). */
