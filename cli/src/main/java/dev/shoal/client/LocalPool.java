@@ -7,6 +7,8 @@ import com.typesafe.config.ConfigFactory;
 import dev.shoal.coordinator.Coordinator;
 import dev.shoal.coordinator.CoordinatorSettings;
 import dev.shoal.coordinator.http.ApiAccess;
+import dev.shoal.coordinator.durable.Durability;
+import dev.shoal.coordinator.durable.JournalDatabase;
 import dev.shoal.coordinator.http.HttpApi;
 import dev.shoal.coordinator.job.JobLimits;
 import dev.shoal.coordinator.job.JobRequest;
@@ -203,8 +205,13 @@ public final class LocalPool implements Pool {
    * use it with {@code token}.
    */
   public CompletionStage<ServerBinding> serveHttp(String host, int port, String token) {
+    // this pool keeps its jobs in memory, and so, here, does the API: items and results in an
+    // in-memory database that goes with the pool
+    Durability inMemory = new Durability(JournalDatabase.open(
+        "jdbc:h2:mem:shoal-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", ""));
+    system.getWhenTerminated().thenRun(inMemory::close);
     return HttpApi.start(system, system, host, port, ApiAccess.tokens(token, null), java.util.Optional.empty(),
-        metrics);
+        metrics, inMemory);
   }
 
   /** Cluster view of this pool (one node), for parity with a connected pool. */

@@ -1,5 +1,8 @@
 package dev.shoal.coordinator;
 
+import dev.shoal.coordinator.durable.Durability;
+import dev.shoal.coordinator.durable.JobRecord;
+import dev.shoal.coordinator.durable.JobRegistry;
 import dev.shoal.coordinator.job.ItemSource;
 import dev.shoal.coordinator.job.JobDetail;
 import dev.shoal.coordinator.job.JobIo;
@@ -13,6 +16,7 @@ import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerLeaving;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerRestarted;
 import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.protocol.FunctionKind;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.JobProtocol;
 import dev.shoal.protocol.WorkerProtocol;
@@ -44,6 +48,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -89,7 +94,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
    * results file after it); it runs on the coordinator's thread, so it must not block.
    */
   public record SubmitJob(
-      JobRequest request, ItemSource source, Function<String, ResultSink> sinkFor, ActorRef<SubmitReply> replyTo)
+      JobRequest request, ItemSource source, Function<String, ResultSink> sinkFor, StoredInput stored,
+      ActorRef<SubmitReply> replyTo)
       implements CoordinatorProtocol.Command {
     /** Checked by the sender: a null reaching {@link #onSubmitJob} would restart the coordinator and fail every job. */
     public SubmitJob {
@@ -97,6 +103,30 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       Objects.requireNonNull(source, "source");
       Objects.requireNonNull(sinkFor, "sinkFor");
       Objects.requireNonNull(replyTo, "replyTo");
+    }
+
+    /** A job kept in memory only (the Java API, {@code shoal run}). */
+    public SubmitJob(JobRequest request, ItemSource source, Function<String, ResultSink> sinkFor,
+        ActorRef<SubmitReply> replyTo) {
+      this(request, source, sinkFor, null, replyTo);
+    }
+  }
+
+  /**
+   * Where a durable job's items are, so that it can be read again after a restart: a range, the key
+   * of items stored in the {@link dev.shoal.coordinator.durable.ItemStore}, or an upload.
+   */
+  public record StoredInput(String itemsKey, long rangeStart, long rangeEnd, boolean upload) {
+    public static StoredInput range(long start, long end) {
+      return new StoredInput(null, start, end, false);
+    }
+
+    public static StoredInput items(String key) {
+      return new StoredInput(key, 0, 0, false);
+    }
+
+    public static StoredInput uploaded() {
+      return new StoredInput(null, 0, 0, true);
     }
   }
 
@@ -146,6 +176,10 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   // --- internal ---
 
+  private record JobRecorded(JobRegistry.Added added) implements CoordinatorProtocol.Command {}
+
+  private record JobsLoaded(JobRegistry.Jobs jobs) implements CoordinatorProtocol.Command {}
+
   private record WorkerTerminated(ActorRef<WorkerProtocol.Command> worker) implements CoordinatorProtocol.Command {}
 
   private record NodeUnreachable(Address address, String why) implements CoordinatorProtocol.Command {}
@@ -187,9 +221,25 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
    */
   public static Behavior<CoordinatorProtocol.Command> create(FunctionRegistry functions, CoordinatorSettings settings) {
     return Behaviors.supervise(Behaviors.<CoordinatorProtocol.Command>setup(context -> Behaviors.withTimers(
-            timers -> new Coordinator(context, timers, functions, settings))))
+            timers -> new Coordinator(context, timers, functions, settings, null))))
         .onFailure(SupervisorStrategy.restart().withStopChildren(false));
   }
+
+  /**
+   * A durable coordinator: every job submitted with a {@link StoredInput} is in the journal before
+   * it is accepted, and at its start (also after a restart, or on the standby that takes over) the
+   * coordinator first recovers the jobs the journal holds, in their order, before it answers anything.
+   */
+  public static Behavior<CoordinatorProtocol.Command> create(FunctionRegistry functions, CoordinatorSettings settings,
+      Durability durability) {
+    return Behaviors.supervise(Behaviors.<CoordinatorProtocol.Command>setup(context -> Behaviors.withStash(RECOVERY_STASH,
+            stash -> Behaviors.withTimers(timers ->
+                new Coordinator(context, timers, functions, settings, durability).recovering(stash)))))
+        .onFailure(SupervisorStrategy.restart().withStopChildren(false));
+  }
+
+  /** Submissions and queries that come while the journal is read; they are answered right after. */
+  private static final int RECOVERY_STASH = 100_000;
 
   private final FunctionRegistry functions;
   private final CoordinatorSettings settings;
@@ -200,13 +250,25 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private final LinkedHashMap<String, JobDetail> finishedDetail = new LinkedHashMap<>();
   private final Map<ActorRef<WorkerProtocol.Command>, WorkerEntry> workers = new HashMap<>();
   private final Scheduler<ActorRef<WorkerProtocol.Command>> scheduler;
+  /** Null for a coordinator that keeps its jobs in memory only. */
+  private final Durability durability;
+  private final ActorRef<JobRegistry.Command> registry;
+  /** Durable jobs known (running or remembered), for recovery and for deleting what a forgotten job stored. */
+  private final Map<String, JobRecord> records = new HashMap<>();
+  /** Submissions waiting for the journal before they are accepted. */
+  private final Map<String, PendingSubmit> recording = new HashMap<>();
+
+  private record PendingSubmit(SubmitJob submit, FunctionInfo fn, ResultSink sink, JobRecord record) {}
 
   private Coordinator(
       ActorContext<CoordinatorProtocol.Command> context,
       TimerScheduler<CoordinatorProtocol.Command> timers,
       FunctionRegistry functions,
-      CoordinatorSettings settings) {
+      CoordinatorSettings settings,
+      Durability durability) {
     super(context);
+    this.durability = durability;
+    this.registry = durability == null ? null : registryChild(context);
     this.functions = functions;
     this.settings = settings;
     this.sinkExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
@@ -224,6 +286,71 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       cluster.subscriptions().tell(Subscribe.create(removed, ClusterEvent.MemberRemoved.class));
     }
     context.getLog().info("coordinator started ({} functions)", functions.all().size());
+  }
+
+  /** The journal's job list, kept across a restart of this actor like its other children. */
+  @SuppressWarnings("unchecked")
+  private static ActorRef<JobRegistry.Command> registryChild(ActorContext<CoordinatorProtocol.Command> context) {
+    Optional<ActorRef<Void>> kept = context.getChild("registry");
+    if (kept.isPresent()) {
+      return (ActorRef<JobRegistry.Command>) (ActorRef<?>) kept.get();
+    }
+    ActorRef<JobRegistry.Command> r = context.spawn(JobRegistry.create(), "registry");
+    context.watch(r);
+    return r;
+  }
+
+  /** Reads the journal's job list; everything else waits until every job in it runs again. */
+  private Behavior<CoordinatorProtocol.Command> recovering(StashBuffer<CoordinatorProtocol.Command> stash) {
+    long started = System.nanoTime();
+    registry.tell(new JobRegistry.GetJobs(getContext().messageAdapter(JobRegistry.Jobs.class, JobsLoaded::new)));
+    return Behaviors.receive(CoordinatorProtocol.Command.class)
+        .onMessage(JobsLoaded.class, loaded -> {
+          recover(loaded.jobs(), started);
+          return stash.unstashAll(this);
+        })
+        .onSignal(ChildFailed.class, this::onRegistryFailed)
+        .onAnyMessage(m -> {
+          stash.stash(m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onRegistryFailed(ChildFailed failed) {
+    // the journal cannot be read or written: nothing can be accepted durably; restart and read it again
+    throw new IllegalStateException("the journal of jobs failed: " + failed.getCause().getMessage(), failed.getCause());
+  }
+
+  private void recover(JobRegistry.Jobs loaded, long startedNanos) {
+    int running = 0;
+    for (JobRegistry.Entry e : loaded.jobs()) {
+      JobRecord r = e.job();
+      records.put(r.id(), r);
+      if (e.ended() != null) {
+        durability.ended(r.id(), e.ended(), e.lines());
+        remember(e.ended());
+        continue;
+      }
+      ItemSource source;
+      try {
+        source = durability.source(r, settings.limits());
+      } catch (RuntimeException ex) {
+        JobStatus failed = JobStatus.queued(r.id(), r.request(), r.total(), r.submittedAt())
+            .failedAt(System.currentTimeMillis(), ex.getMessage());
+        durability.ended(r.id(), failed, durability.committedLines(r.id()));
+        registry.tell(new JobRegistry.End(r.id(), failed, durability.committedLines(r.id())));
+        remember(failed);
+        continue;
+      }
+      spawnJob(r.id(), r.request(), r.kind(), source, durability.sinkFor(r.id()), r.submittedAt(), true);
+      running++;
+    }
+    if (!loaded.jobs().isEmpty()) {
+      getContext().getLog().info("recovered {} jobs from the journal ({} to run again) in {} ms", loaded.jobs().size(),
+          running, (System.nanoTime() - startedNanos) / 1_000_000);
+    }
+    dispatch();
   }
 
   @Override
@@ -248,6 +375,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .onMessage(IsolationDone.class, this::onIsolationDone)
         .onMessage(JobProgress.class, this::onJobProgress)
         .onMessage(JobFinished.class, this::onJobFinished)
+        .onMessage(JobRecorded.class, this::onJobRecorded)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onSignal(ChildFailed.class, this::onChildFailed)
         .onSignal(Terminated.class, this::onChildStopped)
@@ -285,20 +413,49 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       submit.replyTo().tell(new JobRejected("cannot store results: " + e.getMessage(), false));
       return this;
     }
-    JobIo io = new JobIo(settings.limits().bounded(submit.source()), sink, sinkExecutor);
     long now = System.currentTimeMillis();
-    JobStatus first = JobStatus.queued(id, submit.request(), submit.source().total(), now);
-    ActorRef<JobProtocol.Command> ref = getContext().spawn(
-        Job.create(id, submit.request(), fn.get().kind(), io, getContext().getSelf(), settings), JOB_PREFIX + id);
-    getContext().watch(ref);
-    jobs.put(id, new JobEntry(ref, io, first));
-    settings.metrics().jobChanged(null, first);
-    scheduler.jobAdded(id, submit.request().scheduling().priority(), submit.request().scheduling().weight());
-    getContext().getLog().info("job {} submitted: {} over {} items", id, submit.request().function(),
-        submit.source().total() < 0 ? "a stream of" : String.valueOf(submit.source().total()));
+    if (durability != null && submit.stored() != null) {
+      StoredInput in = submit.stored();
+      JobRecord record = new JobRecord(id, submit.request(), fn.get().kind(), in.itemsKey(), in.rangeStart(),
+          in.rangeEnd(), in.upload(), submit.source().total(), now);
+      // accepted only once it is in the journal: JobRecorded
+      recording.put(id, new PendingSubmit(submit, fn.get(), sink, record));
+      registry.tell(new JobRegistry.Add(record, getContext().messageAdapter(JobRegistry.Added.class, JobRecorded::new)));
+      return this;
+    }
+    spawnJob(id, submit.request(), fn.get().kind(), submit.source(), sink, now, false);
     submit.replyTo().tell(new JobAccepted(id));
     dispatch();
     return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onJobRecorded(JobRecorded recorded) {
+    PendingSubmit p = recording.remove(recorded.added().id());
+    if (p == null) {
+      return this;
+    }
+    records.put(p.record().id(), p.record());
+    spawnJob(p.record().id(), p.submit().request(), p.fn().kind(), p.submit().source(), p.sink(), p.record().submittedAt(),
+        true);
+    p.submit().replyTo().tell(new JobAccepted(p.record().id()));
+    dispatch();
+    return this;
+  }
+
+  private void spawnJob(String id, JobRequest request, FunctionKind kind, ItemSource source, ResultSink sink,
+      long submittedAt, boolean durable) {
+    JobIo io = new JobIo(settings.limits().bounded(source), sink, sinkExecutor);
+    JobStatus first = JobStatus.queued(id, request, source.total(), submittedAt);
+    Behavior<JobProtocol.Command> behavior = durable
+        ? Job.createDurable(id, request, kind, io, getContext().getSelf(), settings, submittedAt)
+        : Job.create(id, request, kind, io, getContext().getSelf(), settings);
+    ActorRef<JobProtocol.Command> ref = getContext().spawn(behavior, JOB_PREFIX + id);
+    getContext().watch(ref);
+    jobs.put(id, new JobEntry(ref, io, first));
+    settings.metrics().jobChanged(null, first);
+    scheduler.jobAdded(id, request.scheduling().priority(), request.scheduling().weight());
+    getContext().getLog().info("job {} {}: {} over {} items", id, durable ? "accepted (journaled)" : "submitted",
+        request.function(), source.total() < 0 ? "a stream of" : String.valueOf(source.total()));
   }
 
   private Behavior<CoordinatorProtocol.Command> onGetJob(GetJob get) {
@@ -500,6 +657,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
     // an offer still in flight to it was sent after its last answer: it never saw it, so it all comes back
     scheduler.jobEnded(s.id());
+    journalEnd(s);
     remember(s);
     rememberDetail(fin.detail());
     getContext().getLog().info("job {} {}: {} items, {} errors, {} ms", s.id(), s.state(), s.done(), s.errors(),
@@ -509,6 +667,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   }
 
   private Behavior<CoordinatorProtocol.Command> onChildFailed(ChildFailed failed) {
+    if (failed.getRef().equals(registry)) {
+      return onRegistryFailed(failed);
+    }
     Throwable cause = failed.getCause();
     String reason = "the job failed in the coordinator: " + cause.getClass().getSimpleName()
         + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
@@ -546,12 +707,27 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     JobStatus failed = l.failedAt(now, reason);
     JobStatus s = entry.io.close(failed) ? failed : entry.io.closedWith();
     settings.metrics().jobChanged(l, s);
+    journalEnd(s);
     remember(s);
     return s;
   }
 
-  /** Before a restart: the jobs' state dies with this instance, so they end now and their children stop. */
+  /**
+   * Before a restart: the jobs' state dies with this instance, so their children stop. A durable
+   * job is not ended: the restarted coordinator recovers it from the journal, into the same sink, so
+   * its readers go on. A job kept in memory ends FAILED.
+   */
   private Behavior<CoordinatorProtocol.Command> onPreRestart(PreRestart signal) {
+    if (durability != null) {
+      jobs.values().forEach(entry -> {
+        getContext().unwatch(entry.ref);
+        getContext().stop(entry.ref);
+        workers.keySet().forEach(w -> w.tell(new WorkerProtocol.CancelJob(entry.last.id())));
+      });
+      jobs.clear();
+      settings.metrics().workersForgotten();
+      return this;
+    }
     for (JobEntry entry : jobs.values()) {
       getContext().unwatch(entry.ref);
       getContext().stop(entry.ref);
@@ -564,6 +740,12 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   }
 
   private Behavior<CoordinatorProtocol.Command> onPostStop(PostStop signal) {
+    if (durability != null) {
+      // durable jobs go on where the journal is read next: this node restarted, or the standby
+      jobs.clear();
+      settings.metrics().workersForgotten();
+      return this;
+    }
     // the job children stop with it: close their sinks, so no client waits for results that cannot come
     jobs.values().forEach(e -> endFailed(e, "the coordinator stopped; the job was lost"));
     jobs.clear();
@@ -575,9 +757,34 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     finished.put(s.id(), s);
     settings.metrics().jobEnded(s);
     for (Iterator<String> it = finished.keySet().iterator(); finished.size() > settings.history() && it.hasNext(); ) {
-      settings.metrics().jobForgotten(it.next());
+      String old = it.next();
+      settings.metrics().jobForgotten(old);
       it.remove();
+      forgetStored(old);
     }
+  }
+
+  /** A durable job's end goes into the journal, with the result lines its readers can have. */
+  private void journalEnd(JobStatus s) {
+    if (durability != null && records.containsKey(s.id())) {
+      registry.tell(new JobRegistry.End(s.id(), s, durability.committedLines(s.id())));
+    }
+  }
+
+  /** A durable job out of the history: its entry, results and items are deleted, off this thread. */
+  private void forgetStored(String id) {
+    JobRecord r = records.remove(id);
+    if (r == null) {
+      return;
+    }
+    registry.tell(new JobRegistry.Forget(id));
+    sinkExecutor.execute(() -> {
+      try {
+        durability.forget(r);
+      } catch (RuntimeException e) {
+        getContext().getSystem().log().warn("job {}: cannot delete what it stored: {}", id, e.getMessage());
+      }
+    });
   }
 
   private void rememberDetail(JobDetail detail) {
@@ -651,7 +858,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     String id;
     do {
       id = UUID.randomUUID().toString().substring(0, 8);
-    } while (jobs.containsKey(id) || finished.containsKey(id));
+    } while (jobs.containsKey(id) || finished.containsKey(id) || recording.containsKey(id) || records.containsKey(id));
     return id;
   }
 

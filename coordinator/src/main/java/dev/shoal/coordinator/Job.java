@@ -1,5 +1,8 @@
 package dev.shoal.coordinator;
 
+import dev.shoal.coordinator.durable.DoneRanges;
+import dev.shoal.coordinator.durable.JobLedger;
+import dev.shoal.coordinator.durable.Unrecorded;
 import dev.shoal.coordinator.job.Backoff;
 import dev.shoal.coordinator.job.ChunkSizer;
 import dev.shoal.coordinator.job.FailureBudget;
@@ -39,10 +42,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
@@ -94,7 +100,14 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private record SourceRead(ItemBatch batch, Throwable failure) implements JobProtocol.Command {}
 
-  private record SinkWritten(Throwable failure) implements JobProtocol.Command {}
+  /** A batch of chunks handed to the sink at once is written (or failed). */
+  private record SinkWritten(Throwable failure, List<ReorderBuffer.Ready> batch) implements JobProtocol.Command {}
+
+  /** A durable job's ledger has answered how far the job got before (nothing, for a new job). */
+  private record ProgressLoaded(JobLedger.Progress progress) implements JobProtocol.Command {}
+
+  /** A durable job's ledger recorded a batch: its chunks count as done. */
+  private record BatchRecorded(JobLedger.Recorded recorded) implements JobProtocol.Command {}
 
   private record SinkClosed(Throwable failure) implements JobProtocol.Command {}
 
@@ -120,6 +133,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   /** {@code sentNanos}: when it was handed out, for the metrics' queue wait. */
   private record Lease(Piece piece, ActorRef<WorkerProtocol.Command> worker, boolean isolated, long sentNanos) {}
 
+  /** A job held in memory only: it is lost with the coordinator. */
   static Behavior<JobProtocol.Command> create(
       String id,
       JobRequest request,
@@ -128,8 +142,30 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       ActorRef<CoordinatorProtocol.Command> coordinator,
       CoordinatorSettings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Job(context, timers, id, request, kind, io, coordinator, settings).start()));
+        new Job(context, timers, id, request, kind, io, coordinator, settings, System.currentTimeMillis(), false)
+            .start()));
   }
+
+  /**
+   * A durable job: it records each batch of results in its {@link JobLedger} before the batch counts
+   * as done, and, recovered after a restart, goes on from what the ledger holds (every index with a
+   * recorded result is skipped; the sink keeps exactly the recorded lines).
+   */
+  static Behavior<JobProtocol.Command> createDurable(
+      String id,
+      JobRequest request,
+      FunctionKind kind,
+      JobIo io,
+      ActorRef<CoordinatorProtocol.Command> coordinator,
+      CoordinatorSettings settings,
+      long submittedAt) {
+    return Behaviors.setup(context -> Behaviors.withStash(STASH, stash -> Behaviors.withTimers(timers ->
+        new Job(context, timers, id, request, kind, io, coordinator, settings, submittedAt, true)
+            .loadingProgress(stash))));
+  }
+
+  /** Commands that come while a durable job loads its progress: offers, reads of its status. */
+  private static final int STASH = 10_000;
 
   private final String id;
   private final JobRequest request;
@@ -148,14 +184,30 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private final Throttle throttle;
   /** The chunks the coordinator was last told this job holds (fair scheduling counts them). */
   private int advertisedHeld;
-  private final ReorderBuffer reorder = new ReorderBuffer(0);
+  private ReorderBuffer reorder = new ReorderBuffer(0);
   private final PriorityQueue<Piece> pending = new PriorityQueue<>(Comparator.comparingLong(Piece::firstIndex));
   /** Pieces held by a worker that died: they run only alone on a reserved worker, one at a time. */
   private final PriorityQueue<Piece> suspects = new PriorityQueue<>(Comparator.comparingLong(Piece::firstIndex));
   private ActorRef<WorkerProtocol.Command> isolatedOn;
   private final Map<Long, Lease> leases = new HashMap<>();
   private final JobTrace trace = new JobTrace();
-  private final long submittedAt = System.currentTimeMillis();
+  private final long submittedAt;
+  /** Durable jobs only: the ledger that records each batch of results, else null. */
+  private ActorRef<JobLedger.Command> ledger;
+  private ActorRef<JobLedger.Recorded> recordedAdapter;
+  /** Indices whose results a recovered job already has; they are cut out of what the source gives. */
+  private DoneRanges skip = DoneRanges.NONE;
+  private long skipEnd;
+  /** Chunks ready for the sink while a write is under way: they go together in the next batch. */
+  private final List<ReorderBuffer.Ready> unsent = new ArrayList<>();
+  private boolean writing;
+  private final Unrecorded unrecorded = new Unrecorded();
+  private boolean recording;
+  private int recordingChunks;
+  /** A job kept in memory: result lines its sink has written. */
+  private long linesWritten;
+  /** The largest read asked of the source, for the read that follows one whose items were all done. */
+  private int lastRead = 1;
   private final List<ActorRef<JobStatus>> closeWaiters = new ArrayList<>();
   private int sinkQueued;
   private long nextLease = 1;
@@ -182,8 +234,16 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       FunctionKind kind,
       JobIo io,
       ActorRef<CoordinatorProtocol.Command> coordinator,
-      CoordinatorSettings settings) {
+      CoordinatorSettings settings,
+      long submittedAt,
+      boolean durable) {
     super(context);
+    this.submittedAt = submittedAt;
+    if (durable) {
+      ledger = context.spawn(JobLedger.create(id), "ledger");
+      context.watch(ledger);
+      recordedAdapter = context.messageAdapter(JobLedger.Recorded.class, BatchRecorded::new);
+    }
     this.id = id;
     this.request = request;
     this.kind = kind;
@@ -199,6 +259,55 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     this.budget = new FailureBudget(request.retries());
     timers.startTimerWithFixedDelay(ReportProgress.INSTANCE, settings.progressInterval());
     this.throttle = new Throttle(request.scheduling(), System::nanoTime);
+  }
+
+  /** A durable job first learns from its ledger how far it got; everything else waits meanwhile. */
+  private Behavior<JobProtocol.Command> loadingProgress(StashBuffer<JobProtocol.Command> stash) {
+    // a journal that cannot recover the ledger fails it (the plugin's recovery timeout included): ChildFailed below
+    ledger.tell(new JobLedger.GetProgress(getContext().messageAdapter(JobLedger.Progress.class, ProgressLoaded::new)));
+    return Behaviors.receive(JobProtocol.Command.class)
+        .onMessage(ProgressLoaded.class, loaded -> onProgressLoaded(loaded, stash))
+        .onSignal(ChildFailed.class, this::onLedgerFailed)
+        .onSignal(Terminated.class, this::onLedgerStopped)
+        .onAnyMessage(m -> {
+          stash.stash(m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<JobProtocol.Command> onProgressLoaded(ProgressLoaded loaded, StashBuffer<JobProtocol.Command> stash) {
+    JobLedger.Progress p = loaded.progress();
+    skip = p.done();
+    skipEnd = skip.bounds().length == 0 ? 0 : skip.bounds()[skip.bounds().length - 1];
+    done = p.lines();
+    errors = p.errors();
+    reorder = new ReorderBuffer(request.ordered() ? skip.firstMissing() : 0);
+    io.resume(p.lines());
+    io.committed(p.lines());
+    if (p.lines() > 0) {
+      state = JobState.RUNNING;
+      startedAt = System.currentTimeMillis();
+      getContext().getLog().info("job {} recovered: {} results recorded, going on from there", id, p.lines());
+    }
+    return stash.unstashAll(start());
+  }
+
+  private Behavior<JobProtocol.Command> onLedgerFailed(ChildFailed failed) {
+    return ledgerGone("the job's journal failed: " + rootMessage(failed.getCause()));
+  }
+
+  private Behavior<JobProtocol.Command> onLedgerStopped(Terminated t) {
+    return ledgerGone("the job's journal stopped");
+  }
+
+  private Behavior<JobProtocol.Command> ledgerGone(String reason) {
+    if (state.isFinal()) {
+      return Behaviors.same();
+    }
+    // without its ledger nothing more it computes can count: it fails now, its recorded results kept
+    ledger = null;
+    return fail(reason);
   }
 
   private Behavior<JobProtocol.Command> start() {
@@ -225,6 +334,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(RetryDue.class, this::onRetryDue)
         .onMessageEquals(ReportProgress.INSTANCE, this::onReportProgress)
         .onMessageEquals(TokensBack.INSTANCE, this::afterChange)
+        .onMessage(BatchRecorded.class, this::onBatchRecorded)
+        .onSignal(ChildFailed.class, this::onLedgerFailed)
+        .onSignal(Terminated.class, this::onLedgerStopped)
         .build();
   }
 
@@ -391,15 +503,48 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     if (read.failure() != null) {
       return fail(rootMessage(read.failure()));
     }
-    take(read.batch());
+    if (!take(read.batch()) && !sourceEnded) {
+      readMore(lastRead);
+    }
     return afterChange();
   }
 
   private Behavior<JobProtocol.Command> onSinkWritten(SinkWritten written) {
-    sinkQueued--;
     if (written.failure() != null) {
       return fail("cannot write results: " + rootMessage(written.failure()));
     }
+    if (ledger == null) {
+      sinkQueued -= written.batch().size();
+      for (ReorderBuffer.Ready r : written.batch()) {
+        linesWritten += r.results().size();
+      }
+      // nothing to record: what is written may be read
+      io.committed(linesWritten);
+      return afterChange();
+    }
+    writing = false;
+    unrecorded.add(written.batch());
+    record();
+    writeUnsent();
+    return afterChange();
+  }
+
+  /** Sends the written, unrecorded batches to the ledger as one record; one record is in flight at a time. */
+  private void record() {
+    if (recording || unrecorded.isEmpty()) {
+      return;
+    }
+    recording = true;
+    Unrecorded.Batch b = unrecorded.take();
+    ledger.tell(new JobLedger.Record(b.lines(), b.pairs(), b.errors(), recordedAdapter));
+    recordingChunks = b.chunks();
+  }
+
+  private Behavior<JobProtocol.Command> onBatchRecorded(BatchRecorded recorded) {
+    recording = false;
+    sinkQueued -= recordingChunks;
+    io.committed(recorded.recorded().lines());
+    record();
     return afterChange();
   }
 
@@ -414,6 +559,10 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(SourceRead.class, this::onLateAnswer)
         .onMessage(SinkWritten.class, this::onLateAnswer)
         .onMessage(RetryDue.class, this::onLateAnswer)
+        .onMessage(BatchRecorded.class, this::onLateAnswer)
+        .onMessage(ProgressLoaded.class, this::onLateAnswer)
+        .onSignal(ChildFailed.class, signal -> Behaviors.same())
+        .onSignal(Terminated.class, signal -> Behaviors.same())
         .onMessage(SinkClosed.class, this::onSinkClosed)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(GetDetail.class, this::onGetDetail)
@@ -619,26 +768,48 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   /** Asks the source for more; an in-memory source answers at once and fills {@code readAhead}. */
   private void readMore(int max) {
     trace.cutting(max);
-    CompletionStage<ItemBatch> stage = source.next(max);
-    CompletableFuture<ItemBatch> f = stage.toCompletableFuture();
-    if (f.isDone() && !f.isCompletedExceptionally()) {
-      take(f.join());
-      return;
+    lastRead = max;
+    while (true) {
+      CompletionStage<ItemBatch> stage = source.next(max);
+      CompletableFuture<ItemBatch> f = stage.toCompletableFuture();
+      if (!f.isDone() || f.isCompletedExceptionally()) {
+        reading = true;
+        getContext().pipeToSelf(stage, SourceRead::new);
+        return;
+      }
+      if (take(f.join()) || sourceEnded) {
+        return;
+      }
+      // a recovered job: every item read had its result already; read on at once
     }
-    reading = true;
-    getContext().pipeToSelf(stage, SourceRead::new);
   }
 
-  private void take(ItemBatch batch) {
+  /** Takes a batch read from the source; false when all of it had its results already (a recovered job). */
+  private boolean take(ItemBatch batch) {
     if (batch.count() == 0) {
       sourceEnded = true;
-      return;
+      return true;
     }
-    readAhead = new Piece(cutIndex, batch, 0, 1);
+    long first = cutIndex;
     cutIndex += batch.count();
     if (source.total() >= 0 && cutIndex >= source.total()) {
       sourceEnded = true;
     }
+    if (first >= skipEnd) {
+      readAhead = new Piece(first, batch, 0, 1);
+      return true;
+    }
+    boolean any = false;
+    for (long[] part : skip.missing(first, cutIndex)) {
+      Piece p = new Piece(part[0], batch.slice((int) (part[0] - first), (int) (part[1] - first)), 0, 1);
+      if (!any) {
+        readAhead = p;
+      } else {
+        pending.add(p);
+      }
+      any = true;
+    }
+    return any;
   }
 
   private void dispatch(Piece piece, ActorRef<WorkerProtocol.Command> worker, boolean isolated) {
@@ -669,9 +840,35 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private void toSink(long firstIndex, ChunkResults results) {
     sinkQueued++;
+    ReorderBuffer.Ready ready = new ReorderBuffer.Ready(firstIndex, results);
+    if (ledger == null) {
+      // a sink in memory or a file: each chunk's write frees its place in the window as it completes
+      write(List.of(ready));
+      return;
+    }
+    unsent.add(ready);
+    writeUnsent();
+  }
+
+  /**
+   * A durable job hands what waits to the sink as one batch, unless a write is under way: one row
+   * and one journal event for many chunks, so a flood of small chunks costs a round trip each, not
+   * a database commit each.
+   */
+  private void writeUnsent() {
+    if (writing || unsent.isEmpty()) {
+      return;
+    }
+    writing = true;
+    List<ReorderBuffer.Ready> batch = List.copyOf(unsent);
+    unsent.clear();
+    write(batch);
+  }
+
+  private void write(List<ReorderBuffer.Ready> batch) {
     // a non-null value: Pekko's dead-letter log fails on a null one when the job has stopped first
-    getContext().pipeToSelf(io.write(firstIndex, results).thenApply(v -> Boolean.TRUE),
-        (v, failure) -> new SinkWritten(failure));
+    getContext().pipeToSelf(io.write(batch).thenApply(v -> Boolean.TRUE),
+        (v, failure) -> new SinkWritten(failure, batch));
   }
 
   private JobStatus status() {

@@ -2,6 +2,8 @@ package dev.shoal.cli.node;
 
 import com.typesafe.config.Config;
 import dev.shoal.coordinator.Coordinator;
+import dev.shoal.coordinator.durable.Durability;
+import dev.shoal.coordinator.durable.JournalDatabase;
 import dev.shoal.coordinator.CoordinatorSettings;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.FunctionRegistry;
@@ -29,8 +31,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code shoal coordinator}: a coordinator node. The coordinator runs as a Cluster Singleton on the
  * oldest node with the {@code coordinator} role; a second coordinator node is a standby that takes
- * over (with an empty job list) when the first leaves or is downed. The HTTP API is served by the
- * node that runs the singleton.
+ * over when the first leaves or is downed. The HTTP API is served by the node that runs the
+ * singleton. Every job accepted over HTTP is journaled ({@link Durability}): in an H2 file under
+ * {@code DATA_DIR/journal} by default, so a coordinator restarted on the same folder goes on with
+ * its jobs, or in PostgreSQL ({@code --journal-url}), so a standby on another machine does.
  */
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
     description = "Start a coordinator node: the job queue, dispatch to workers and the HTTP API.")
@@ -74,6 +78,30 @@ public final class CoordinatorNode implements Callable<Integer> {
       description = "the private key of --tls-cert")
   Path tlsKey;
 
+  @Option(names = "--journal-url", paramLabel = "JDBC_URL", defaultValue = "${env:SHOAL_JOURNAL_URL}",
+      description = "keep the jobs in this PostgreSQL database (jdbc:postgresql://HOST:PORT/DB), shared by the "
+          + "coordinators that take over from each other (env SHOAL_JOURNAL_URL; default: an H2 file in DATA_DIR/journal)")
+  String journalUrl;
+
+  @Option(names = "--journal-user", paramLabel = "USER", defaultValue = "${env:SHOAL_JOURNAL_USER:-shoal}",
+      description = "the journal database's user (env SHOAL_JOURNAL_USER; default ${DEFAULT-VALUE})")
+  String journalUser;
+
+  /** From the environment only: a password on the command line shows in `ps`. */
+  private static String journalPassword() {
+    String p = System.getenv("SHOAL_JOURNAL_PASSWORD");
+    return p == null ? "" : p;
+  }
+
+  /** The journal: opened, and its tables made, before anything else starts, so a bad one is one line and exit 1. */
+  private Durability journal() {
+    JournalDatabase db = journalUrl == null || journalUrl.isBlank()
+        ? JournalDatabase.embedded(node.dataDir())
+        : JournalDatabase.open(journalUrl.strip(), journalUser, journalPassword());
+    System.err.println("shoal: jobs are journaled in " + db.describe());
+    return new Durability(db);
+  }
+
   @Override
   public Integer call() throws Exception {
     if (node.managementPort == null) {
@@ -83,7 +111,8 @@ public final class CoordinatorNode implements Callable<Integer> {
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new UsageException("--tls-cert and --tls-key go together");
     }
-    Config config = node.config("coordinator", 2551, "SELF");
+    Durability durability = journal();
+    Config config = durability.persistenceConfig().withFallback(node.config("coordinator", 2551, "SELF"));
     Optional<SSLContext> tls = tlsCert != null ? Optional.of(Pem.server(tlsCert, tlsKey))
         : https ? Optional.of(httpsFromTlsDir()) : Optional.empty();
     if (tls.isEmpty() && !access.isOpen() && !isLoopback(httpHost)) {
@@ -94,8 +123,9 @@ public final class CoordinatorNode implements Callable<Integer> {
     registry.warnings().forEach(w -> System.err.println("shoal: warning: " + w));
     CoordinatorSettings settings = CoordinatorSettings.fromConfig(config);
     Behavior<CoordinatorProtocol.Command> coordinator = Behaviors.setup(context -> {
-      context.spawn(HttpEdge.create(context.getSelf(), httpHost, httpPort, access, tls, settings.metrics()), "http");
-      return Coordinator.create(registry, settings);
+      context.spawn(HttpEdge.create(context.getSelf(), httpHost, httpPort, access, tls, settings.metrics(), durability),
+          "http");
+      return Coordinator.create(registry, settings, durability);
     });
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(context -> {
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.of(coordinator, SINGLETON_NAME)
@@ -104,6 +134,7 @@ public final class CoordinatorNode implements Callable<Integer> {
     }), "shoal", config);
     Management.start(system);
     system.log().info("coordinator node up at {}, seeds {}", system.address(), config.getStringList("pekko.cluster.seed-nodes"));
+    system.getWhenTerminated().thenRun(durability::close);
     return NodeOptions.awaitExit(system);
   }
 

@@ -1,5 +1,6 @@
 package dev.shoal.cli.node;
 
+import dev.shoal.coordinator.durable.Durability;
 import dev.shoal.coordinator.http.HttpApi;
 import dev.shoal.coordinator.metrics.ShoalMetrics;
 import dev.shoal.protocol.CoordinatorProtocol;
@@ -29,8 +30,8 @@ final class HttpEdge extends AbstractBehavior<HttpEdge.Command> {
   private record Bound(ServerBinding binding, Throwable failure) implements Command {}
 
   static Behavior<Command> create(ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port,
-      ApiAccess access, Optional<SSLContext> tls, ShoalMetrics metrics) {
-    return Behaviors.setup(context -> new HttpEdge(context, coordinator, host, port, access, tls, metrics));
+      ApiAccess access, Optional<SSLContext> tls, ShoalMetrics metrics, Durability durability) {
+    return Behaviors.setup(context -> new HttpEdge(context, coordinator, host, port, access, tls, metrics, durability));
   }
 
   private final String host;
@@ -39,12 +40,12 @@ final class HttpEdge extends AbstractBehavior<HttpEdge.Command> {
   private ServerBinding binding;
 
   private HttpEdge(ActorContext<Command> context, ActorRef<CoordinatorProtocol.Command> coordinator, String host, int port,
-      ApiAccess access, Optional<SSLContext> tls, ShoalMetrics metrics) {
+      ApiAccess access, Optional<SSLContext> tls, ShoalMetrics metrics, Durability durability) {
     super(context);
     this.host = host;
     this.port = port;
     this.scheme = tls.isPresent() ? "https" : "http";
-    context.pipeToSelf(HttpApi.start(context.getSystem(), coordinator, host, port, access, tls, metrics), Bound::new);
+    context.pipeToSelf(HttpApi.start(context.getSystem(), coordinator, host, port, access, tls, metrics, durability), Bound::new);
   }
 
   @Override

@@ -90,7 +90,13 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
 import dev.shoal.coordinator.job.ItemSource;
+import dev.shoal.coordinator.durable.Durability;
+import dev.shoal.coordinator.durable.ItemStore;
+import dev.shoal.coordinator.durable.StoredJob;
+import dev.shoal.coordinator.durable.StoredReader;
 import dev.shoal.coordinator.job.LinesSource;
+import dev.shoal.coordinator.job.RangeSource;
+import dev.shoal.protocol.ItemBatch;
 
 /**
  * Shoal's HTTP job API, on the coordinator's node:
@@ -128,13 +134,18 @@ import dev.shoal.coordinator.job.LinesSource;
  * <p>Guarantees: every answer is JSON; bad input is a 4xx with {@code {"error": "..."}} naming the
  * problem (400 bad body, unknown function or a job over a {@link dev.shoal.coordinator.job.JobLimits
  * limit}, 404 unknown job or path, 405 wrong method, 413 body over {@code max-body}, 429 with {@code
- * Retry-After} when {@code max-queued-jobs} jobs are already held), never a 5xx. Results go to a
- * file per job ({@link Spool}), never into memory, so a job of any size streams through; results streams are woken by the sink, not by
- * polling, so a one-item job answers within a millisecond or so of its result.
+ * Retry-After} when {@code max-queued-jobs} jobs are already held), never a 5xx. Every job is
+ * durable ({@link Durability}): its items (a range is two numbers) are stored and the job is in the
+ * journal before the {@code 202}; its results go to the journal database a batch at a time, never
+ * into memory, so a job of any size streams through, and a results stream sees a line once the
+ * job's journal has recorded it, woken by that record, not by polling. {@code ?from=N} starts the
+ * stream at line N, so a client cut off by a restart asks again from the lines it has.
  *
  * <p>Caveats: the API talks to the coordinator in-process ({@link Coordinator.SubmitJob} carries
- * the job's items and sink factory, which do not cross nodes), so it must run on the node that runs
- * the coordinator; results files live on that node's disk and are lost with it.
+ * the job's items and sink factory, which do not cross nodes), so it runs on the node that runs
+ * the coordinator (a standby serves nothing until it takes over). An upload's items are stored in
+ * a file on this node while the job reads them: a coordinator that stops mid-upload fails that job
+ * when it recovers.
  */
 public final class HttpApi {
 
@@ -155,7 +166,7 @@ public final class HttpApi {
   private final ActorSystem<?> system;
   private final ActorRef<CoordinatorProtocol.Command> coordinator;
   private final HttpSettings settings;
-  private final Spool spool;
+  private final Durability durability;
   private final Executor io;
   private final ApiAccess access;
   private final ShoalMetrics metrics;
@@ -175,13 +186,13 @@ public final class HttpApi {
   }
 
   private HttpApi(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator, HttpSettings settings,
-      Spool spool, ApiAccess access, ShoalMetrics metrics) {
+      Durability durability, ApiAccess access, ShoalMetrics metrics) {
     this.system = system;
     this.metrics = metrics;
     this.access = access;
     this.coordinator = coordinator;
     this.settings = settings;
-    this.spool = spool;
+    this.durability = durability;
     this.io = system.dispatchers().lookup(DispatcherSelector.blocking());
     this.events = new DashboardEvents(this::ask, "(finished jobs are remembered up to the last " + settings.history() + ")");
   }
@@ -193,15 +204,10 @@ public final class HttpApi {
    * it is what {@code /metrics} shows.
    */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, ActorRef<CoordinatorProtocol.Command> coordinator,
-      String host, int port, ApiAccess access, Optional<SSLContext> https, ShoalMetrics metrics) {
+      String host, int port, ApiAccess access, Optional<SSLContext> https, ShoalMetrics metrics, Durability durability) {
     HttpSettings settings = HttpSettings.fromConfig(system.settings().config());
-    Spool spool;
-    try {
-      spool = Spool.open(settings.spoolDir(), settings.history(), metrics::resultBytesWritten);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    HttpApi api = new HttpApi(system, coordinator, settings, spool, access, metrics.withJvm());
+    durability.onBytesWritten(metrics::resultBytesWritten);
+    HttpApi api = new HttpApi(system, coordinator, settings, durability, access, metrics.withJvm());
     Duration sweep = settings.uploadTimeout().dividedBy(4);
     system.scheduler().scheduleAtFixedRate(sweep, sweep, api::expireUploads, system.executionContext());
     ServerBuilder server = Http.get(system).newServerAt(host, port)
@@ -212,7 +218,7 @@ public final class HttpApi {
     }
     return server.bind(api.route())
         .thenApply(binding -> {
-          system.log().info("results of HTTP jobs are kept in {}", settings.spoolDir());
+          system.log().info("jobs and their results are kept in {}", durability.describe());
           return binding;
         });
   }
@@ -228,7 +234,7 @@ public final class HttpApi {
                 pathEndOrSingleSlash(() -> concat(
                     get(() -> respond(() -> job(id))),
                     delete(() -> respond(() -> cancel(id))))),
-                path("results", () -> get(() -> respond(() -> results(id)))),
+                path("results", () -> get(() -> parameterOptional("from", from -> respond(() -> results(id, from))))),
                 path("detail", () -> get(() -> respond(() -> detail(id)))),
                 path("items", () -> put(() -> withoutSizeLimit(() -> extractRequestEntity(
                     entity -> respond(() -> receiveItems(id, entity)))))))))),
@@ -270,16 +276,53 @@ public final class HttpApi {
         : CompletableFuture.supplyAsync(() -> SubmitBody.parse(bytes, settings.limits()), io);
     return parsed.thenCompose(s -> {
       Upload upload = s.upload() ? newUpload() : null;
-      ItemSource source = upload == null ? s.source() : new LinesSource(
-          new BufferedReader(new InputStreamReader(upload.items.reader(), StandardCharsets.UTF_8), 1 << 16),
-          settings.limits().maxItemBytes());
+      CompletionStage<Input> input = upload != null
+          ? CompletableFuture.completedFuture(new Input(new LinesSource(
+              new BufferedReader(new InputStreamReader(upload.items.reader(), StandardCharsets.UTF_8), 1 << 16),
+              settings.limits().maxItemBytes()), Coordinator.StoredInput.uploaded()))
+          : s.source() instanceof RangeSource r
+              ? CompletableFuture.completedFuture(new Input(r, Coordinator.StoredInput.range(r.start(), r.end())))
+              : CompletableFuture.supplyAsync(() -> storeItems(s.source()), io);
+      return input.thenCompose(in -> submitStored(s, in, upload));
+    });
+  }
+
+  /** A job's items and where they are kept for a restart. */
+  private record Input(ItemSource source, Coordinator.StoredInput stored) {}
+
+  /** Stores the items of a body in the journal database, to be read back by the job from there (also after a restart). */
+  private Input storeItems(ItemSource parsed) {
+    ItemStore.Writer w = durability.itemsWriter();
+    try (parsed) {
+      while (true) {
+        ItemBatch b = parsed.next(4096).toCompletableFuture().join();
+        if (b.count() == 0) {
+          break;
+        }
+        for (String item : b.json()) {
+          // a newline can only be whitespace between the tokens of valid JSON: one line per item
+          w.line(item.replace('\n', ' ').replace('\r', ' ').getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      w.finish();
+    } catch (java.io.UncheckedIOException e) {
+      throw ApiError.insufficientStorage("the coordinator cannot store the job's items: " + e.getMessage());
+    }
+    return new Input(durability.items(w), Coordinator.StoredInput.items(w.key()));
+  }
+
+  private CompletionStage<HttpResponse> submitStored(Submission s, Input in, Upload upload) {
+      ItemSource source = in.source();
       long total = source.total();
       return this.<Coordinator.SubmitReply>ask(
-              replyTo -> new Coordinator.SubmitJob(s.request(), source, spool::sinkFor, replyTo))
+              replyTo -> new Coordinator.SubmitJob(s.request(), source, durability::sinkFor, in.stored(), replyTo))
           .handle((reply, failure) -> {
             if (!(reply instanceof Coordinator.JobAccepted accepted)) {
               if (upload != null) {
                 upload.items.close();
+              }
+              if (in.stored().itemsKey() != null) {
+                io.execute(() -> durability.dropItems(in.stored().itemsKey()));
               }
               if (failure != null) {
                 throw failure instanceof CompletionException c ? c : new CompletionException(failure);
@@ -296,7 +339,6 @@ public final class HttpApi {
             JobStatus queued = JobStatus.queued(id, s.request(), total, System.currentTimeMillis());
             return json(StatusCodes.ACCEPTED.intValue(), queued).addHeader(Location.create("/jobs/" + id));
           });
-    });
   }
 
   private Upload newUpload() {
@@ -403,24 +445,37 @@ public final class HttpApi {
    */
   private CompletionStage<HttpResponse> status(
       String id, Function<ActorRef<Optional<JobStatus>>, CoordinatorProtocol.Command> command) {
-    JobStatus ended = spool.find(id).map(SpoolFile::finalStatus).orElse(null);
+    JobStatus ended = durability.find(id).map(StoredJob::finalStatus).orElse(null);
     if (ended != null) {
       return CompletableFuture.completedFuture(ok(ended));
     }
     return ask(command).thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
   }
 
-  private CompletionStage<HttpResponse> results(String id) {
-    Optional<SpoolFile> file = spool.find(id);
-    if (file.isPresent()) {
+  private CompletionStage<HttpResponse> results(String id, Optional<String> fromParam) {
+    long from = fromParam.map(HttpApi::fromLine).orElse(0L);
+    Optional<StoredJob> job = durability.find(id);
+    if (job.isPresent()) {
       HttpEntity.Chunked entity = HttpEntities.createChunked(NDJSON,
-          SpoolReader.follow(file.get(), io, settings.followCheck(), () -> jobExists(id)));
+          StoredReader.follow(job.get(), from, io, settings.followCheck(), () -> jobExists(id)));
       return CompletableFuture.completedFuture(HttpResponse.create().withEntity(entity));
     }
     return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo)).thenApply(s -> {
       throw s.isEmpty() ? unknownJob(id) : ApiError.notFound("job '" + id + "' has no results here: it was not "
           + "submitted over HTTP, or its results were deleted with the jobs beyond the last " + settings.history());
     });
+  }
+
+  private static long fromLine(String from) {
+    try {
+      long n = Long.parseLong(from.strip());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ApiError.badRequest("from must be a result line number, 0 or more, got '" + from + "'");
   }
 
   private CompletionStage<HttpResponse> detail(String id) {

@@ -1,6 +1,7 @@
 package dev.shoal.coordinator.job;
 
 import dev.shoal.protocol.ChunkResults;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -37,13 +38,44 @@ public final class JobIo {
   }
 
   /** Queues a write behind the earlier ones; completes when it is written, exceptionally if it failed. */
-  public synchronized CompletableFuture<Void> write(long firstIndex, ChunkResults results) {
+  public CompletableFuture<Void> write(long firstIndex, ChunkResults results) {
+    return write(List.of(new ReorderBuffer.Ready(firstIndex, results)));
+  }
+
+  /**
+   * Queues the chunks as one batch (written, then {@link ResultSink#flush flushed}) behind the
+   * earlier writes; completes when the batch is written, exceptionally if it failed.
+   */
+  public CompletableFuture<Void> write(List<ReorderBuffer.Ready> batch) {
+    return then(() -> {
+      for (ReorderBuffer.Ready r : batch) {
+        sink.write(r.firstIndex(), r.results());
+      }
+      sink.flush();
+    });
+  }
+
+  /** Queues {@link ResultSink#resume} ahead of any write: a recovered job keeps its first {@code lines} results. */
+  public CompletableFuture<Void> resume(long lines) {
+    return then(() -> sink.resume(lines));
+  }
+
+  /** The job's journal holds its first {@code lines} results: readers may see them (see {@link ResultSink#committed}). */
+  public void committed(long lines) {
+    sink.committed(lines);
+  }
+
+  private interface SinkStep {
+    void run() throws Exception;
+  }
+
+  private synchronized CompletableFuture<Void> then(SinkStep step) {
     if (closedWith != null) {
       return CompletableFuture.completedFuture(null);
     }
     chain = chain.thenRunAsync(() -> {
       try {
-        sink.write(firstIndex, results);
+        step.run();
       } catch (Exception e) {
         throw new CompletionException(e);
       }

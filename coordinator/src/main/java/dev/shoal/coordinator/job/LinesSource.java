@@ -28,6 +28,7 @@ public final class LinesSource implements ItemSource {
   private final BufferedReader reader;
   private final ExecutorService thread;
   private final int maxLineChars;
+  private final long total;
   private final char[] buffer = new char[1 << 16];
   private int pos;
   private int limit;
@@ -39,6 +40,12 @@ public final class LinesSource implements ItemSource {
   }
 
   public LinesSource(BufferedReader reader, int maxLineChars) {
+    this(reader, maxLineChars, -1);
+  }
+
+  /** Lines already counted (stored items): {@link #total()} is {@code total}. */
+  public LinesSource(BufferedReader reader, int maxLineChars, long total) {
+    this.total = total;
     this.reader = reader;
     this.maxLineChars = maxLineChars;
     this.thread = Executors.newSingleThreadExecutor(r -> {
@@ -50,7 +57,7 @@ public final class LinesSource implements ItemSource {
 
   @Override
   public long total() {
-    return -1;
+    return total;
   }
 
   @Override

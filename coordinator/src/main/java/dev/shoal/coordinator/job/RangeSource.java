@@ -35,6 +35,14 @@ public final class RangeSource implements ItemSource {
     return Optional.empty();
   }
 
+  public long start() {
+    return start;
+  }
+
+  public long end() {
+    return end;
+  }
+
   @Override
   public long total() {
     return end - start;

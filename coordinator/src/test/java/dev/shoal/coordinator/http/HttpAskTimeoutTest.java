@@ -55,7 +55,9 @@ class HttpAskTimeoutTest {
       ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(
           Coordinator.create(FunctionRegistry.load(null, false), settings), "coordinator");
       ServerBinding binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens("t", null),
-          java.util.Optional.empty(), settings.metrics()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+          java.util.Optional.empty(), settings.metrics(), new dev.shoal.coordinator.durable.Durability(
+              dev.shoal.coordinator.durable.JournalDatabase.open("jdbc:h2:mem:ask-timeout;DB_CLOSE_DELAY=-1", "sa", "")))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
       URI jobs = URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/jobs");
       HttpClient http = HttpClient.newHttpClient();
       HttpRequest list = HttpRequest.newBuilder(jobs).header("Authorization", "Bearer t").timeout(Duration.ofSeconds(30)).build();

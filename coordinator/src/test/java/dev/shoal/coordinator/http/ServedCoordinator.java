@@ -3,6 +3,8 @@ package dev.shoal.coordinator.http;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.shoal.coordinator.Coordinator;
+import dev.shoal.coordinator.durable.Durability;
+import dev.shoal.coordinator.durable.JournalDatabase;
 import dev.shoal.coordinator.CoordinatorSettings;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.FunctionRegistry;
@@ -37,10 +39,12 @@ final class ServedCoordinator implements AutoCloseable {
   /** {@code http://127.0.0.1:PORT}. */
   final URI base;
   private final ServerBinding binding;
+  final Durability durability;
 
   private ServedCoordinator(ActorTestKit kit, Path spool, FunctionRegistry functions,
       ActorRef<CoordinatorProtocol.Command> coordinator, WorkerSettings workerSettings, WorkerExecutors executors,
-      ServerBinding binding) {
+      ServerBinding binding, Durability durability) {
+    this.durability = durability;
     this.kit = kit;
     this.spool = spool;
     this.functions = functions;
@@ -59,24 +63,26 @@ final class ServedCoordinator implements AutoCloseable {
   static ServedCoordinator start(String name, String config, List<String> workerNodes, String token, String readToken)
       throws Exception {
     Path spool = Files.createTempDirectory("shoal-" + name);
+    Durability durability = new Durability(JournalDatabase.embedded(spool));
     Config c = ConfigFactory.parseString("""
         pekko.actor.provider = local
         shoal.coordinator.spool-dir = "%s"
         """.formatted(spool))
+        .withFallback(durability.persistenceConfig())
         .withFallback(ConfigFactory.parseString(config))
         .withFallback(ConfigFactory.load());
     ActorTestKit kit = ActorTestKit.create(name, c);
     FunctionRegistry functions = FunctionRegistry.load(null, true);
     CoordinatorSettings settings = CoordinatorSettings.fromConfig(c);
-    ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(Coordinator.create(functions, settings), "coordinator");
+    ActorRef<CoordinatorProtocol.Command> coordinator = kit.spawn(Coordinator.create(functions, settings, durability), "coordinator");
     WorkerExecutors executors = new WorkerExecutors(2, 64);
     WorkerSettings workerSettings = WorkerSettings.fromConfig(c).withSlots(1);
     for (String node : workerNodes) {
       kit.spawn(Worker.create(coordinator, workerSettings, functions, executors, node), "worker-" + node);
     }
     ServerBinding binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(token, readToken),
-        Optional.empty(), settings.metrics()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    return new ServedCoordinator(kit, spool, functions, coordinator, workerSettings, executors, binding);
+        Optional.empty(), settings.metrics(), durability).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return new ServedCoordinator(kit, spool, functions, coordinator, workerSettings, executors, binding, durability);
   }
 
   @Override
@@ -84,6 +90,7 @@ final class ServedCoordinator implements AutoCloseable {
     binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
     kit.shutdownTestKit();
     executors.close();
+    durability.close();
     try (Stream<Path> files = Files.walk(spool)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }

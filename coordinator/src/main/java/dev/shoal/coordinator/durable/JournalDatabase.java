@@ -1,0 +1,183 @@
+package dev.shoal.coordinator.durable;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The database a durable coordinator keeps its jobs in: the Pekko Persistence journal and snapshots
+ * (pekko-persistence-jdbc), the items of each job ({@link ItemStore}) and the results of its chunks
+ * ({@link ResultStore}). An H2 file in the data folder by default; PostgreSQL when coordinators on
+ * several machines must take over each other's jobs.
+ *
+ * <p>Guarantees: {@link #open} connects, creates the schema if it is missing (every statement is
+ * idempotent, so it runs at each start) and fails with one {@link IllegalStateException} whose
+ * message names the problem (folder not writable, server not answering, password refused, database
+ * in use by another process) before an actor system is started. H2 runs with {@code WRITE_DELAY=0}:
+ * with H2's defaults a {@code Runtime.halt} lost acknowledged events; with it a commit is on disk
+ * when it returns.
+ *
+ * <p>Caveat: an H2 file belongs to one process (a second coordinator on the same folder is refused);
+ * failover across machines needs PostgreSQL.
+ */
+public final class JournalDatabase implements AutoCloseable {
+
+  public enum Dialect { H2, POSTGRES }
+
+  private final String url;
+  private final String user;
+  private final String password;
+  private final Dialect dialect;
+  private final HikariDataSource pool;
+
+  private JournalDatabase(String url, String user, String password, Dialect dialect, HikariDataSource pool) {
+    this.url = url;
+    this.user = user;
+    this.password = password;
+    this.dialect = dialect;
+    this.pool = pool;
+  }
+
+  /** The embedded journal in {@code dataDir/journal}; creates the folder. */
+  public static JournalDatabase embedded(Path dataDir) {
+    Path dir = dataDir.resolve("journal").toAbsolutePath();
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create the journal folder " + dir + ": " + e.getMessage());
+    }
+    if (!Files.isWritable(dir)) {
+      throw new IllegalStateException("the journal folder " + dir + " is not writable");
+    }
+    return open(h2Url(dir), "sa", "");
+  }
+
+  static String h2Url(Path dir) {
+    // WRITE_DELAY=0: a commit reaches the disk before it returns; DB_CLOSE_ON_EXIT=FALSE: the actor
+    // system, not a shutdown hook racing it, closes the pools
+    return "jdbc:h2:file:" + dir.resolve("shoal") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+  }
+
+  /** Connects to {@code url} ({@code jdbc:postgresql:...} or {@code jdbc:h2:...}) and makes sure the schema exists. */
+  public static JournalDatabase open(String url, String user, String password) {
+    Dialect dialect;
+    if (url.startsWith("jdbc:postgresql:")) {
+      dialect = Dialect.POSTGRES;
+    } else if (url.startsWith("jdbc:h2:")) {
+      dialect = Dialect.H2;
+    } else {
+      throw new IllegalStateException("the journal URL must start with jdbc:postgresql: (or jdbc:h2:), got " + url);
+    }
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setPassword(password == null ? "" : password);
+    config.setMaximumPoolSize(4);
+    config.setMinimumIdle(1);
+    config.setPoolName("shoal-journal");
+    config.setConnectionTimeout(10_000);
+    // fail in open(), with the driver's reason, rather than on the first job
+    config.setInitializationFailTimeout(10_000);
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot open the journal " + redact(url) + ": " + reason(e));
+    }
+    JournalDatabase db = new JournalDatabase(url, user, password, dialect, pool);
+    try {
+      db.createSchema();
+    } catch (SQLException | IOException e) {
+      pool.close();
+      throw new IllegalStateException("cannot create the journal's tables in " + redact(url) + ": " + reason(e));
+    }
+    return db;
+  }
+
+  private void createSchema() throws SQLException, IOException {
+    String resource = dialect == Dialect.H2 ? "h2-schema.sql" : "postgres-schema.sql";
+    String script;
+    try (InputStream in = JournalDatabase.class.getResourceAsStream(resource)) {
+      script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+      for (String sql : script.split(";\\s*\n")) {
+        String stripped = sql.lines().filter(l -> !l.strip().startsWith("--")).reduce("", (a, b) -> a + b + "\n").strip();
+        if (!stripped.isEmpty()) {
+          st.execute(stripped);
+        }
+      }
+    }
+  }
+
+  /**
+   * The settings of pekko-persistence-jdbc for this database, to be laid over the node's config:
+   * journal and snapshot store share one slick pool on the same URL.
+   */
+  public Config persistenceConfig() {
+    Map<String, Object> db = new HashMap<>();
+    db.put("url", url);
+    db.put("user", user);
+    db.put("password", password == null ? "" : password);
+    db.put("driver", dialect == Dialect.H2 ? "org.h2.Driver" : "org.postgresql.Driver");
+    db.put("numThreads", 4);
+    db.put("maxConnections", 4);
+    db.put("minConnections", 1);
+    return ConfigFactory.empty()
+        .withValue("pekko-persistence-jdbc.shared-databases.slick.profile",
+            ConfigValueFactory.fromAnyRef(dialect == Dialect.H2 ? "slick.jdbc.H2Profile$" : "slick.jdbc.PostgresProfile$"))
+        .withValue("pekko-persistence-jdbc.shared-databases.slick.db", ConfigValueFactory.fromMap(db))
+        .withValue("pekko.persistence.journal.plugin", ConfigValueFactory.fromAnyRef("jdbc-journal"))
+        .withValue("pekko.persistence.snapshot-store.plugin", ConfigValueFactory.fromAnyRef("jdbc-snapshot-store"))
+        .withValue("jdbc-journal.use-shared-db", ConfigValueFactory.fromAnyRef("slick"))
+        .withValue("jdbc-snapshot-store.use-shared-db", ConfigValueFactory.fromAnyRef("slick"))
+        .withValue("jdbc-read-journal.use-shared-db", ConfigValueFactory.fromAnyRef("slick"));
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** Where it is, without credentials, for the start-up line. */
+  public String describe() {
+    return redact(url);
+  }
+
+  Connection connection() throws SQLException {
+    return pool.getConnection();
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  private static String redact(String url) {
+    int semicolon = url.indexOf(';');
+    String base = semicolon < 0 ? url : url.substring(0, semicolon);
+    return base.replaceAll("(?i)(password=)[^&]*", "$1***");
+  }
+
+  /** The innermost message: a driver's own reason ("password authentication failed ..."), not the pool's wrapper. */
+  static String reason(Throwable t) {
+    Throwable r = t;
+    while (r.getCause() != null && r.getCause() != r) {
+      r = r.getCause();
+    }
+    String m = r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
+    int newline = m.indexOf('\n');
+    return newline < 0 ? m : m.substring(0, newline);
+  }
+}

@@ -1,0 +1,102 @@
+package dev.shoal.coordinator.durable;
+
+import java.io.UncheckedIOException;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The results of durable jobs: rows of JSON Lines in the journal database, one row per write of a
+ * job's sink (one or several chunks), keyed by the job and the row's first line in the job's results
+ * stream. In the database, not in files, so that a coordinator on another machine reads them after
+ * a failover, and so that one backup holds a job whole.
+ *
+ * <p>Guarantees: a row is committed when {@link #append} returns; the lines of a job's rows are
+ * contiguous from line 0 (the sink appends in order). Which rows count is the job's {@link JobLedger}'s
+ * decision: rows past the lines it recorded are removed by {@link #truncate} when the job recovers.
+ *
+ * <p>Caveat: every call blocks on the database: call it from the blocking-I/O executor.
+ */
+public final class ResultStore {
+
+  /** One row: {@code lines} result lines beginning at line {@code firstLine}. */
+  public record Row(long firstLine, int lines, byte[] payload) {}
+
+  private final JournalDatabase db;
+
+  public ResultStore(JournalDatabase db) {
+    this.db = db;
+  }
+
+  public void append(String jobId, long firstLine, int lines, byte[] payload) {
+    try (Connection c = db.connection();
+        PreparedStatement st = c.prepareStatement(
+            "INSERT INTO shoal_results (job_id, first_line, line_count, payload) VALUES (?, ?, ?, ?)")) {
+      st.setString(1, jobId);
+      st.setLong(2, firstLine);
+      st.setInt(3, lines);
+      st.setBytes(4, payload);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw failed("store the results of job " + jobId, e);
+    }
+  }
+
+  /**
+   * The rows holding lines {@code fromLine} onwards and before {@code toLine}, in order, at most
+   * {@code maxRows}; the first may begin before {@code fromLine}.
+   */
+  public List<Row> read(String jobId, long fromLine, long toLine, int maxRows) {
+    List<Row> rows = new ArrayList<>();
+    try (Connection c = db.connection();
+        PreparedStatement st = c.prepareStatement(
+            "SELECT first_line, line_count, payload FROM shoal_results WHERE job_id = ? AND first_line < ? "
+                + "AND first_line + line_count > ? ORDER BY first_line")) {
+      st.setString(1, jobId);
+      st.setLong(2, toLine);
+      st.setLong(3, fromLine);
+      st.setMaxRows(maxRows);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          rows.add(new Row(rs.getLong(1), rs.getInt(2), rs.getBytes(3)));
+        }
+      }
+    } catch (SQLException e) {
+      throw failed("read the results of job " + jobId, e);
+    }
+    return rows;
+  }
+
+  /** Removes the rows from line {@code fromLine} on: written, but the job's ledger never recorded them. */
+  public void truncate(String jobId, long fromLine) {
+    update("DELETE FROM shoal_results WHERE job_id = ? AND first_line >= ?", jobId, fromLine);
+  }
+
+  /** Removes a job's results and its journal entries: it fell out of the history. */
+  public void forget(String jobId, String persistenceId) {
+    update("DELETE FROM shoal_results WHERE job_id = ? AND first_line >= ?", jobId, 0L);
+    String journal = db.dialect() == JournalDatabase.Dialect.H2 ? "\"event_journal\"" : "event_journal";
+    String snapshot = db.dialect() == JournalDatabase.Dialect.H2 ? "\"snapshot\"" : "snapshot";
+    String pid = db.dialect() == JournalDatabase.Dialect.H2 ? "\"persistence_id\"" : "persistence_id";
+    update("DELETE FROM " + journal + " WHERE " + pid + " = ? AND 0 <= ?", persistenceId, 0L);
+    update("DELETE FROM " + snapshot + " WHERE " + pid + " = ? AND 0 <= ?", persistenceId, 0L);
+  }
+
+  private void update(String sql, String key, long n) {
+    try (Connection c = db.connection(); PreparedStatement st = c.prepareStatement(sql)) {
+      st.setString(1, key);
+      st.setLong(2, n);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw failed("update the journal for " + key, e);
+    }
+  }
+
+  static UncheckedIOException failed(String what, SQLException e) {
+    return new UncheckedIOException(new IOException("cannot " + what + ": " + JournalDatabase.reason(e), e));
+  }
+}

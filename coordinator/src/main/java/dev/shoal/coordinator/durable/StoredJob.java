@@ -1,0 +1,152 @@
+package dev.shoal.coordinator.durable;
+
+import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.coordinator.job.JsonLines;
+import dev.shoal.coordinator.job.ResultSink;
+import dev.shoal.protocol.ChunkResults;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One durable job's results: its sink, which appends each batch of result lines as a row of the
+ * {@link ResultStore}, and what its readers follow, the lines the job's {@link JobLedger} has
+ * recorded. A reader sees a line only once it is recorded, so what it read is exactly what a
+ * coordinator recovering the job keeps, and a client that resumes at its line count after a
+ * restart gets neither a gap nor a repeat.
+ *
+ * <p>Guarantees: readers are woken when lines are recorded or the job ends, never by polling; a
+ * job recovered as finished is complete at once. Memory: one batch of formatted lines.
+ *
+ * <p>Caveat: the sink's methods block on the database (they run on the sink executor).
+ */
+public final class StoredJob implements ResultSink {
+
+  private final String id;
+  private final ResultStore store;
+  private final List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
+  // the sink's side, on the job's sink thread
+  private final ByteArrayOutputStream batch = new ByteArrayOutputStream(1 << 16);
+  private final JsonLines lines = new JsonLines(batch);
+  private int batchLines;
+  private long nextLine;
+  // the readers' side; `closed` is set after the last `committed`, so read it first
+  private volatile long committed;
+  private volatile boolean closed;
+  private volatile JobStatus finalStatus;
+
+  private final java.util.function.LongConsumer wrote;
+
+  StoredJob(String id, ResultStore store, java.util.function.LongConsumer wrote) {
+    this.id = id;
+    this.store = store;
+    this.wrote = wrote;
+  }
+
+  /** A job that had ended before this coordinator started: all its {@code lines} are there. */
+  static StoredJob ended(String id, ResultStore store, JobStatus status, long lines) {
+    StoredJob j = new StoredJob(id, store, n -> {});
+    j.committed = lines;
+    j.finalStatus = status;
+    j.closed = true;
+    return j;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  ResultStore store() {
+    return store;
+  }
+
+  /** Result lines readers may see. */
+  public long committedLines() {
+    return committed;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** The job's final status once its results are complete, else null. */
+  public JobStatus finalStatus() {
+    return finalStatus;
+  }
+
+  @Override
+  public void write(long firstIndex, ChunkResults results) throws IOException {
+    lines.write(firstIndex, results);
+    batchLines += results.size();
+  }
+
+  @Override
+  public void flush() throws IOException {
+    lines.flush();
+    if (batchLines == 0) {
+      return;
+    }
+    store.append(id, nextLine, batchLines, batch.toByteArray());
+    wrote.accept(batch.size());
+    nextLine += batchLines;
+    batchLines = 0;
+    batch.reset();
+  }
+
+  @Override
+  public void resume(long kept) {
+    store.truncate(id, kept);
+    nextLine = kept;
+  }
+
+  @Override
+  public void committed(long recorded) {
+    publish(recorded, false);
+  }
+
+  @Override
+  public void close(JobStatus status) {
+    finalStatus = status;
+    publish(committed, true);
+  }
+
+  /**
+   * Completes with true once more than {@code line} lines are recorded or the job has ended, or with
+   * false after {@code patience} without either.
+   */
+  public CompletableFuture<Boolean> awaitBeyond(long line, Duration patience) {
+    CompletableFuture<Boolean> f = new CompletableFuture<>();
+    synchronized (this) {
+      if (closed || committed > line) {
+        return CompletableFuture.completedFuture(true);
+      }
+      waiters.add(f);
+    }
+    f.completeOnTimeout(false, patience.toMillis(), TimeUnit.MILLISECONDS);
+    f.thenAccept(news -> {
+      if (!news) {
+        synchronized (this) {
+          waiters.remove(f);
+        }
+      }
+    });
+    return f;
+  }
+
+  private void publish(long recorded, boolean end) {
+    List<CompletableFuture<Boolean>> ready;
+    synchronized (this) {
+      committed = Math.max(committed, recorded);
+      if (end) {
+        closed = true;
+      }
+      ready = new ArrayList<>(waiters);
+      waiters.clear();
+    }
+    ready.forEach(f -> f.complete(true));
+  }
+}
