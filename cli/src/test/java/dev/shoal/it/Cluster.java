@@ -28,7 +28,10 @@ final class Cluster implements AutoCloseable {
   final Path dataDir;
   final int clusterPort;
   final int httpPort;
-  final Node coordinator;
+  /** The coordinator process; another one after {@link #restartCoordinator}. */
+  Node coordinator;
+  private final List<String> coordinatorJvm;
+  private final String[] coordinatorArgs;
   final List<Node> workers = new ArrayList<>();
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final List<Node> extra = new ArrayList<>();
@@ -81,9 +84,26 @@ final class Cluster implements AutoCloseable {
     this.testFunctions = testFunctions;
     List<String> jvm = new ArrayList<>(everyJvm);
     jvm.addAll(coordinatorJvm);
-    coordinator = Node.start("coordinator", logs, clusterPort, jvm, args.toArray(String[]::new));
+    this.coordinatorJvm = jvm;
+    coordinatorArgs = args.toArray(String[]::new);
+    coordinator = Node.start("coordinator", logs, clusterPort, jvm, coordinatorArgs);
     awaitJson("/cluster", j -> true, Duration.ofSeconds(60), "the coordinator's HTTP API");
   }
+
+  /**
+   * Kills the coordinator ({@code kill -9}) and starts it again with the same command (same ports,
+   * same data folder), as an operator or a container restart policy would; returns once its HTTP
+   * API answers.
+   */
+  Node restartCoordinator() throws Exception {
+    coordinator.kill();
+    extra.add(coordinator);
+    coordinator = Node.start("coordinator-" + (++restarts), logs, clusterPort, coordinatorJvm, coordinatorArgs);
+    awaitJson("/cluster", j -> true, Duration.ofSeconds(90), "the restarted coordinator's HTTP API");
+    return coordinator;
+  }
+
+  private int restarts;
 
 
   /** Starts a worker JVM with {@code slots} slots and more flags; returns at once (see {@link #awaitWorkers}). */
@@ -116,9 +136,11 @@ final class Cluster implements AutoCloseable {
    */
   Node startStandby(int standbyHttpPort) throws IOException {
     int port = Node.freePort();
+    // a data folder of its own (an H2 journal is one process's), the cluster's certificates and token
     Node standby = Node.start("standby", logs, port, "coordinator", "--host", "127.0.0.1", "--port", String.valueOf(port),
         "--seeds", "127.0.0.1:" + clusterPort, "--http-port", String.valueOf(standbyHttpPort),
-        "--management-port", String.valueOf(Node.freePort()), "--data-dir", dataDir.toString());
+        "--management-port", String.valueOf(Node.freePort()), "--data-dir", logs.resolve("standby-data").toString(),
+        "--tls-dir", dataDir.resolve("tls").toString(), "--token-file", dataDir.resolve("api-token").toString());
     extra.add(standby);
     return standby;
   }

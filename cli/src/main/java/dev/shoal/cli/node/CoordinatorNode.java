@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
@@ -112,7 +113,10 @@ public final class CoordinatorNode implements Callable<Integer> {
       throw new UsageException("--tls-cert and --tls-key go together");
     }
     Durability durability = journal();
-    Config config = durability.persistenceConfig().withFallback(node.config("coordinator", 2551, "SELF"));
+    // after itself, the members it last knew: restarted after a crash, it rejoins its workers' cluster
+    List<String> known = KnownMembers.read(node.dataDir());
+    Config config = durability.persistenceConfig().withFallback(node.config("coordinator", 2551,
+        known.isEmpty() ? "SELF" : "SELF," + String.join(",", known)));
     Optional<SSLContext> tls = tlsCert != null ? Optional.of(Pem.server(tlsCert, tlsKey))
         : https ? Optional.of(httpsFromTlsDir()) : Optional.empty();
     if (tls.isEmpty() && !access.isOpen() && !isLoopback(httpHost)) {
@@ -128,6 +132,7 @@ public final class CoordinatorNode implements Callable<Integer> {
       return Coordinator.create(registry, settings, durability);
     });
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(context -> {
+      context.spawn(KnownMembers.create(node.dataDir()), "known-members");
       ClusterSingleton.get(context.getSystem()).init(SingletonActor.of(coordinator, SINGLETON_NAME)
           .withSettings(ClusterSingletonSettings.create(context.getSystem()).withRole("coordinator")));
       return Behaviors.empty();
