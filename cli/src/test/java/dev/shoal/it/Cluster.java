@@ -31,6 +31,7 @@ final class Cluster implements AutoCloseable {
   /** The coordinator process; another one after {@link #restartCoordinator}. */
   Node coordinator;
   private final List<String> coordinatorJvm;
+  private final List<String> extraCoordinatorArgs;
   private final String[] coordinatorArgs;
   final List<Node> workers = new ArrayList<>();
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -60,8 +61,19 @@ final class Cluster implements AutoCloseable {
     this(name, testFunctions, false, plugins, coordinatorJvm, everyJvm);
   }
 
+  /** A cluster whose coordinator (and standbys) take {@code coordinatorArgs} too: a journal URL, say. */
+  Cluster(String name, List<String> coordinatorArgs) throws Exception {
+    this(name, false, false, null, List.of(), List.of(), coordinatorArgs);
+  }
+
   private Cluster(String name, boolean testFunctions, boolean https, Path plugins, List<String> coordinatorJvm,
       List<String> everyJvm) throws Exception {
+    this(name, testFunctions, https, plugins, coordinatorJvm, everyJvm, List.of());
+  }
+
+  private Cluster(String name, boolean testFunctions, boolean https, Path plugins, List<String> coordinatorJvm,
+      List<String> everyJvm, List<String> coordinatorArgs) throws Exception {
+    this.extraCoordinatorArgs = coordinatorArgs;
     this.plugins = plugins;
     this.everyJvm = everyJvm;
     logs = Files.createDirectories(Path.of("target", "it-logs", name + "-" + System.currentTimeMillis()));
@@ -82,6 +94,7 @@ final class Cluster implements AutoCloseable {
       args.addAll(List.of("--plugins", plugins.toString()));
     }
     this.testFunctions = testFunctions;
+    args.addAll(coordinatorArgs);
     List<String> jvm = new ArrayList<>(everyJvm);
     jvm.addAll(coordinatorJvm);
     this.coordinatorJvm = jvm;
@@ -137,10 +150,12 @@ final class Cluster implements AutoCloseable {
   Node startStandby(int standbyHttpPort) throws IOException {
     int port = Node.freePort();
     // a data folder of its own (an H2 journal is one process's), the cluster's certificates and token
-    Node standby = Node.start("standby", logs, port, "coordinator", "--host", "127.0.0.1", "--port", String.valueOf(port),
+    List<String> args = new ArrayList<>(List.of("coordinator", "--host", "127.0.0.1", "--port", String.valueOf(port),
         "--seeds", "127.0.0.1:" + clusterPort, "--http-port", String.valueOf(standbyHttpPort),
         "--management-port", String.valueOf(Node.freePort()), "--data-dir", logs.resolve("standby-data").toString(),
-        "--tls-dir", dataDir.resolve("tls").toString(), "--token-file", dataDir.resolve("api-token").toString());
+        "--tls-dir", dataDir.resolve("tls").toString(), "--token-file", dataDir.resolve("api-token").toString()));
+    args.addAll(extraCoordinatorArgs);
+    Node standby = Node.start("standby", logs, port, args.toArray(String[]::new));
     extra.add(standby);
     return standby;
   }

@@ -82,8 +82,13 @@ public final class JournalDatabase implements AutoCloseable {
     }
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
-    config.setUsername(user);
-    config.setPassword(password == null ? "" : password);
+    // only what is given: a user or password in the URL itself must not be overridden by an empty one
+    if (user != null && !user.isEmpty()) {
+      config.setUsername(user);
+    }
+    if (password != null && !password.isEmpty()) {
+      config.setPassword(password);
+    }
     config.setMaximumPoolSize(4);
     config.setMinimumIdle(1);
     config.setPoolName("shoal-journal");
@@ -129,8 +134,12 @@ public final class JournalDatabase implements AutoCloseable {
   public Config persistenceConfig() {
     Map<String, Object> db = new HashMap<>();
     db.put("url", url);
-    db.put("user", user);
-    db.put("password", password == null ? "" : password);
+    if (user != null && !user.isEmpty()) {
+      db.put("user", user);
+    }
+    if (password != null && !password.isEmpty()) {
+      db.put("password", password);
+    }
     db.put("driver", dialect == Dialect.H2 ? "org.h2.Driver" : "org.postgresql.Driver");
     db.put("numThreads", 4);
     db.put("maxConnections", 4);
@@ -167,7 +176,7 @@ public final class JournalDatabase implements AutoCloseable {
   private static String redact(String url) {
     int semicolon = url.indexOf(';');
     String base = semicolon < 0 ? url : url.substring(0, semicolon);
-    return base.replaceAll("(?i)(password=)[^&]*", "$1***");
+    return base.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@");
   }
 
   /** The innermost message: a driver's own reason ("password authentication failed ..."), not the pool's wrapper. */

@@ -102,7 +102,9 @@ class DurableJobsTest {
     Node(int slots) {
       durability = new Durability(JournalDatabase.embedded(dir));
       Config c = durability.persistenceConfig()
-          .withFallback(ConfigFactory.parseString("pekko.actor.provider = local\nshoal.coordinator.window = 16"))
+          // no prefetch: a job waiting behind a held one on one slot stays QUEUED
+          .withFallback(ConfigFactory.parseString("pekko.actor.provider = local\nshoal.coordinator.window = 16\n"
+              + "shoal.worker.prefetch = 0\nshoal.worker.max-prefetch = 0"))
           .withFallback(ConfigFactory.load());
       kit = ActorTestKit.create("durable-jobs", c);
       coordinator = kit.spawn(Coordinator.create(functions, CoordinatorSettings.fromConfig(c), durability), "coordinator");

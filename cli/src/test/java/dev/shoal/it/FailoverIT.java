@@ -1,0 +1,125 @@
+package dev.shoal.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Coordinators on a shared PostgreSQL journal (a real server: {@code .ci/run} installs Debian's
+ * and makes the role {@code shoal}; {@code SHOAL_IT_PG} names another server as HOST:PORT): the
+ * standby that takes over after a {@code kill -9} of the active coordinator recovers its jobs and
+ * finishes them with the results of an undisturbed run; a journal that cannot be used stops a
+ * coordinator at its start with one line.
+ */
+class FailoverIT {
+
+  private static final String SERVER = System.getenv().getOrDefault("SHOAL_IT_PG", "127.0.0.1:5432");
+  private static String database;
+
+  /** A database of this run's own, so runs never see each other's jobs. */
+  @BeforeAll
+  static void createDatabase() throws Exception {
+    database = "shoal_it_" + System.currentTimeMillis();
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + SERVER + "/postgres", "shoal", "shoal");
+        Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + database);
+    } catch (java.sql.SQLException e) {
+      throw new AssertionError("FailoverIT needs PostgreSQL at " + SERVER + " with the role shoal/shoal (CREATEDB), "
+          + "as .ci/run sets up: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<String> journal() {
+    return List.of("--journal-url", "jdbc:postgresql://" + SERVER + "/" + database + "?user=shoal&password=shoal");
+  }
+
+  @Test
+  void theStandbyTakesOverAKilledCoordinatorsJobsFromThePostgresJournalAndFinishesThem() throws Exception {
+    try (Cluster c = new Cluster("failover", journal())) {
+      int standbyHttp = Node.freePort();
+      Node standby = c.startStandby(standbyHttp);
+      c.startWorker(1);
+      c.startWorker(1);
+      c.awaitWorkers(2);
+      c.awaitJson("/cluster", j -> j.path("members").size() == 4, Duration.ofSeconds(90), "standby and workers joined");
+      String job = "{\"function\":\"sha256\",\"range\":{\"start\":0,\"end\":2000},\"args\":{\"rounds\":20000},"
+          + "\"chunkSize\":10}";
+      String id = c.submit(job);
+      String queued = c.submit("{\"function\":\"square\",\"range\":{\"start\":0,\"end\":5000}}");
+      c.awaitJson("/jobs/" + id, j -> j.path("done").asLong() >= 500, Duration.ofSeconds(180), "a quarter done");
+
+      c.coordinator.kill();
+
+      JsonNode end = c.awaitJson(standby, standbyHttp, "/jobs/" + id, j -> j.path("state").asText().equals("SUCCEEDED"),
+          Duration.ofSeconds(180), "the job finished by the standby");
+      assertEquals(2000, end.path("done").asLong(), end.toString());
+      assertTrue(standby.logText().contains("recovered"), standby.logText());
+      String afterFailover = results(c, standbyHttp, id);
+      String undisturbed = Cluster.JSON.readTree(c.send(standbyHttp, "POST", "/jobs", job).body()).get("id").asText();
+      c.awaitJson(standby, standbyHttp, "/jobs/" + undisturbed, j -> j.path("state").asText().equals("SUCCEEDED"),
+          Duration.ofSeconds(180), "the undisturbed run");
+      assertEquals(results(c, standbyHttp, undisturbed), afterFailover,
+          "after the failover, the results of an undisturbed run");
+      c.awaitJson(standby, standbyHttp, "/jobs/" + queued, j -> j.path("state").asText().equals("SUCCEEDED"),
+          Duration.ofSeconds(60), "the job queued behind it");
+      String[] squares = results(c, standbyHttp, queued).split("\n");
+      assertEquals(5000, squares.length);
+      assertEquals("{\"index\":4999,\"value\":24990001}", squares[4999]);
+    }
+  }
+
+  @Test
+  void aJournalThatCannotBeUsedStopsTheCoordinatorAtItsStartWithOneLine() throws Exception {
+    Path dir = Files.createDirectories(Path.of("target", "it-logs", "journal-refused-" + System.currentTimeMillis()));
+    int free = Node.freePort();
+    List<List<String>> cases = List.of(
+        List.of("--journal-url", "jdbc:postgresql://" + SERVER + "/" + database + "?user=shoal&password=wrong"),
+        List.of("--journal-url", "jdbc:postgresql://127.0.0.1:" + free + "/shoal?user=shoal&password=shoal"),
+        List.of("--journal-url", "jdbc:mysql://127.0.0.1/shoal"),
+        List.of("--data-dir", Files.writeString(dir.resolve("a-file"), "not a folder").resolve("data").toString()));
+    List<String> expected = List.of("password authentication failed", "Connection", "must start with jdbc:postgresql:",
+        "cannot create");
+    for (int i = 0; i < cases.size(); i++) {
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-XX:TieredStopAtLevel=1", "-jar", System.getProperty("shoal.jar"), "coordinator", "--no-tls", "--no-auth",
+          "--port", String.valueOf(Node.freePort()), "--http-port", String.valueOf(Node.freePort())));
+      if (!cases.get(i).get(0).equals("--data-dir")) {
+        cmd.addAll(List.of("--data-dir", dir.resolve("data-" + i).toString()));
+      }
+      cmd.addAll(cases.get(i));
+      Path err = dir.resolve("err-" + i);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false).redirectError(err.toFile())
+          .redirectOutput(dir.resolve("out-" + i).toFile());
+      pb.environment().keySet().removeIf(k -> k.startsWith("SHOAL_"));
+      Process p = pb.start();
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the coordinator stops by itself: " + cases.get(i));
+      String text = Files.readString(err);
+      assertNotEquals(0, p.exitValue(), text);
+      List<String> errors = text.lines().filter(l -> l.startsWith("shoal: error")).toList();
+      assertEquals(1, errors.size(), text);
+      assertTrue(errors.get(0).contains(expected.get(i)), "case " + cases.get(i) + ": " + text);
+      assertTrue(!text.contains("\tat "), "no stack trace: " + text);
+      assertTrue(!text.contains("password=wrong") && !text.contains("password=shoal"), "no password shown: " + text);
+    }
+  }
+
+  private static String results(Cluster c, int port, String id) throws Exception {
+    HttpResponse<String> r = c.send(port, "GET", "/jobs/" + id + "/results", null);
+    assertEquals(200, r.statusCode(), r.body());
+    return r.body();
+  }
+}
