@@ -108,9 +108,10 @@ import dev.shoal.coordinator.job.LinesSource;
  *       takes none or has ended; 507 when the coordinator cannot store the items;
  *   <li>{@code GET /jobs} (newest first), {@code GET /jobs/{id}}, {@code DELETE /jobs/{id}} (cancels;
  *       a job that had ended keeps its final state);
- *   <li>{@code GET /jobs/{id}/results}: the job's results as JSON Lines ({@code
+ *   <li>{@code GET /jobs/{id}/results[?from=N]}: the job's results as JSON Lines ({@code
  *       application/x-ndjson}), the very bytes {@code shoal run} writes, streamed as they are made
- *       and ending when the job ends; the same for a job that has ended;
+ *       and ending when the job ends; the same for a job that has ended; {@code from} starts at the
+ *       {@code N}-th line (0-based), for a client resuming a stream that broke off ({@link SkipLines});
  *   <li>{@code GET /jobs/{id}/detail}: the job's {@link JobDetail} (throughput over time, items per
  *       worker node, first errors, chunk size, re-sent chunks, lost workers);
  *   <li>{@code GET /cluster}, {@code GET /functions};
@@ -228,7 +229,7 @@ public final class HttpApi {
                 pathEndOrSingleSlash(() -> concat(
                     get(() -> respond(() -> job(id))),
                     delete(() -> respond(() -> cancel(id))))),
-                path("results", () -> get(() -> respond(() -> results(id)))),
+                path("results", () -> get(() -> parameterOptional("from", from -> respond(() -> results(id, from))))),
                 path("detail", () -> get(() -> respond(() -> detail(id)))),
                 path("items", () -> put(() -> withoutSizeLimit(() -> extractRequestEntity(
                     entity -> respond(() -> receiveItems(id, entity)))))))))),
@@ -410,11 +411,13 @@ public final class HttpApi {
     return ask(command).thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
   }
 
-  private CompletionStage<HttpResponse> results(String id) {
+  /** The job's results from line {@code from} on (absent: 0), so that a client cut off can resume where it was. */
+  private CompletionStage<HttpResponse> results(String id, Optional<String> from) {
+    long skip = SkipLines.parseFrom(from);
     Optional<SpoolFile> file = spool.find(id);
     if (file.isPresent()) {
       HttpEntity.Chunked entity = HttpEntities.createChunked(NDJSON,
-          SpoolReader.follow(file.get(), io, settings.followCheck(), () -> jobExists(id)));
+          SkipLines.from(SpoolReader.follow(file.get(), io, settings.followCheck(), () -> jobExists(id)), skip));
       return CompletableFuture.completedFuture(HttpResponse.create().withEntity(entity));
     }
     return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo)).thenApply(s -> {
