@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * <p>Guarantees: a break is retried for the pool's follow deadline, counted from the break and
  * started again by every byte that arrives after it; then {@link CoordinatorUnreachableException}.
  * A coordinator that no longer knows the job ends it with an {@link UnknownJobException} naming it.
- * Reading costs one scan of the bytes for line ends, no copy.
+ * Reading costs one scan of the bytes for line ends; bytes are copied only to drop a resumed line's
+ * head.
  *
  * <p>Caveat: resuming trusts the coordinator to serve the same lines again (its results file
  * outlives the connection); a partial line is skipped by its length, not compared.
@@ -109,11 +110,6 @@ final class ResumingStream extends InputStream {
     outage.failed(current.get(), "the results stream broke off (" + why + ")", broken);
     in = opener.open(lines, outage);
     skip = partial;
-  }
-
-  /** Lines handed out so far. */
-  long lines() {
-    return lines;
   }
 
   @Override
