@@ -10,7 +10,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code shoal results ID}: a job's results from the start, following them until the job ends. */
+/**
+ * {@code shoal results ID}: a job's results from the start, following them until the job ends,
+ * through a coordinator restart or failover for {@code --follow-deadline}, with no gap and no repeat.
+ */
 @Command(name = "results", mixinStandardHelpOptions = true,
     description = "Write a job's results as JSON Lines, from the first; while the job runs, they follow as they come. "
         + "Exit code as for `submit`: 0 succeeded, 3 some items failed, 1 the job failed or was cancelled.")
@@ -18,6 +21,9 @@ public final class ResultsCommand implements Callable<Integer> {
 
   @Mixin
   CoordinatorOption coordinator;
+
+  @Mixin
+  FollowOption follow;
 
   @Parameters(paramLabel = "ID", description = "the job's id (see `shoal jobs`)")
   String id;
@@ -27,7 +33,7 @@ public final class ResultsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    JobHandle job = coordinator.connect().job(id);
+    JobHandle job = coordinator.connect(follow).job(id);
     JobStatus status;
     try (OutputStream o = ResultWriter.open(out)) {
       status = ResultWriter.write(job, o, true, (items, errors) -> {});

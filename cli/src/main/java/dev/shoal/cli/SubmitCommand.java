@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
  * {@code shoal submit}: runs a job on a Shoal cluster through its coordinator's HTTP API and writes
  * the results as {@code shoal run} does (the same bytes, the same exit codes), as they come.
  * Interrupting it (Ctrl-C) cancels the job; {@code --detach} leaves the job to run on its own.
+ * Through a coordinator restart or failover it follows the job for {@code --follow-deadline}, and
+ * its output has no gap and no repeat; the submission itself is retried only while connections are
+ * refused, and an upload ({@code --items FILE} or stdin) cut off fails its job.
  */
 @Command(name = "submit", mixinStandardHelpOptions = true,
     description = "Run a job on a Shoal cluster and write its results as JSON Lines as they come "
@@ -22,6 +25,9 @@ public final class SubmitCommand implements Callable<Integer> {
 
   @Mixin
   CoordinatorOption coordinator;
+
+  @Mixin
+  FollowOption follow;
 
   @Mixin
   JobOptions job;
@@ -40,7 +46,7 @@ public final class SubmitCommand implements Callable<Integer> {
     if (detach && job.out() != null) {
       throw new UsageException("--out does not go with --detach: read the results later with `shoal results ID --out FILE`");
     }
-    RemotePool pool = coordinator.connect();
+    RemotePool pool = coordinator.connect(follow);
     if (detach) {
       JobHandle handle = submit(pool, request);
       System.out.println(handle.id());

@@ -19,7 +19,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URISyntaxException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpClient;
 import javax.net.ssl.SSLContext;
 import java.net.http.HttpRequest;
@@ -35,6 +35,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
  * The pool of a Shoal cluster, reached through its coordinator's HTTP API ({@link
@@ -49,6 +50,16 @@ import java.util.concurrent.RejectedExecutionException;
  * unknown job an {@link UnknownJobException}; no coordinator a {@link
  * CoordinatorUnreachableException}.
  *
+ * <p>Following a restart or failover: the pool is given one URL or the URLs of every coordinator
+ * node, and every request goes to the current one. A status, list, cancel or results request that
+ * fails (connection refused, reset or timed out, or a 502, 503 or 504) moves on to the next URL and
+ * is retried, with a jittered backoff (100 ms doubling to 2 s), until the follow deadline
+ * ({@link #withFollowDeadline}, 60 s by default), then ends in a {@link
+ * CoordinatorUnreachableException} naming the URLs and the deadline. A results stream that breaks
+ * off before the job's end is opened again from the line it had reached ({@code ?from=N}), so its
+ * reader sees every line once, in order, as an undisturbed stream gives them; a coordinator that no
+ * longer knows the job ends the stream with an {@link UnknownJobException} naming it.
+ *
  * <p>A range goes as two numbers and a collection of up to {@value #INLINE_ITEMS} items in the
  * submission itself; any other items (lines, a larger collection, any {@link Iterable} or {@link
  * java.util.stream.Stream}) are uploaded after the job is opened ({@code PUT /jobs/{id}/items}),
@@ -56,8 +67,10 @@ import java.util.concurrent.RejectedExecutionException;
  * whatever the input's size, and a coordinator that falls behind slows the reading. A line that is
  * not JSON is that item's error, as in a local pool.
  *
- * <p>Caveats: an upload cut off (this process dies, the connection breaks) fails its job; it cannot
- * be resumed. In-process lambdas ({@link #map(java.util.function.Function,
+ * <p>Caveats: an upload cut off (this process dies, the connection breaks, the coordinator
+ * restarts or fails over) fails its job; it cannot be resumed. A submission ({@code POST /jobs}) is
+ * retried only when its connection was refused or not made, since nothing was sent; one that fails
+ * after it was sent may have created the job, so it is not sent again but fails with the reason. In-process lambdas ({@link #map(java.util.function.Function,
  * Iterable)}) cannot be sent to a cluster.
  */
 public final class RemotePool implements Pool {
@@ -71,21 +84,28 @@ public final class RemotePool implements Pool {
   /** How the coordinator words a job whose upload broke off; the client knows why, and says so instead. */
   private static final String INPUT_ENDED = "input ended before it was closed";
 
-  private final URI base;
+  /** How long requests follow a lost coordinator unless told otherwise. */
+  public static final Duration DEFAULT_FOLLOW_DEADLINE = Duration.ofSeconds(60);
+
+  /** How a request may be retried: any failure when repeating it does no harm, else only when nothing was sent. */
+  private enum Retry { IDEMPOTENT, NOT_SENT }
+
+  private final Coordinators coordinators;
   private final HttpClient http;
   private final Duration timeout;
   /** The Authorization header's value, or null; never printed. */
   private final String authorization;
+  private final Duration followDeadline;
+  private final FollowListener listener;
 
-  private RemotePool(URI base, Duration timeout, String token, SSLContext tls) {
-    this.base = base;
+  private RemotePool(Coordinators coordinators, HttpClient http, Duration timeout, String authorization,
+      Duration followDeadline, FollowListener listener) {
+    this.coordinators = coordinators;
+    this.http = http;
     this.timeout = timeout;
-    this.authorization = token == null ? null : "Bearer " + token.strip();
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
-    if (tls != null) {
-      b.sslContext(tls);
-    }
-    this.http = b.build();
+    this.authorization = authorization;
+    this.followDeadline = followDeadline;
+    this.listener = listener;
   }
 
   /** A pool on a cluster whose API needs no token (a coordinator started with {@code --no-auth}). */
@@ -100,42 +120,71 @@ public final class RemotePool implements Pool {
 
   /**
    * A pool on the cluster whose coordinator serves {@code url} ({@code http://HOST:PORT} or {@code
-   * https://...}) and accepts {@code token} (null: none); {@code tls} (null: the JVM's trust store)
-   * decides which certificates an {@code https} coordinator may show; host names are verified.
-   * Nothing is sent until the first call.
+   * https://...}), or one of the comma-separated URLs of every coordinator node ({@code
+   * http://a:8080,http://b:8080}: a standby does not forward, so a client is given them all), and
+   * accepts {@code token} (null: none); {@code tls} (null: the JVM's trust store) decides which
+   * certificates an {@code https} coordinator may show; host names are verified. Requests follow a
+   * lost coordinator for {@link #DEFAULT_FOLLOW_DEADLINE} ({@link #withFollowDeadline}). Nothing is
+   * sent until the first call.
    */
   public static RemotePool connect(String url, String token, SSLContext tls) {
-    URI uri;
-    try {
-      uri = new URI(url.trim().replaceAll("/+$", ""));
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("bad coordinator URL '" + url + "': " + e.getMessage());
-    }
-    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-      throw new IllegalArgumentException("bad coordinator URL '" + url + "': expected http://HOST:PORT");
-    }
+    List<URI> urls = Coordinators.parse(url);
     // the coordinator answers within its own ask timeout; waiting a little longer lets its answer arrive
     Duration ask = ConfigFactory.load().getDuration("shoal.client.ask-timeout");
     if (token != null && token.isBlank()) {
       throw new IllegalArgumentException("the API token is empty");
     }
-    return new RemotePool(uri, ask.plusSeconds(5), token, tls);
+    Duration timeout = ask.plusSeconds(5);
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout);
+    if (tls != null) {
+      b.sslContext(tls);
+    }
+    return new RemotePool(new Coordinators(urls, System::nanoTime, Thread::sleep), b.build(), timeout,
+        token == null ? null : "Bearer " + token.strip(), DEFAULT_FOLLOW_DEADLINE, FollowListener.SILENT);
   }
 
-  /** The coordinator's URL. */
+  /**
+   * This pool, following a lost coordinator for {@code deadline} instead: every request is retried
+   * over the URLs given, with a jittered backoff, until then; {@link Duration#ZERO} tries each URL
+   * once. The deadline counts from the first failure, and a results stream that moves on starts it
+   * again.
+   */
+  public RemotePool withFollowDeadline(Duration deadline) {
+    if (deadline.isNegative()) {
+      throw new IllegalArgumentException("the follow deadline must be 0 or more, got " + deadline);
+    }
+    return new RemotePool(coordinators, http, timeout, authorization, deadline, listener);
+  }
+
+  /** This pool, telling {@code listener} when it loses the coordinator and when it has it again. */
+  public RemotePool withFollowListener(FollowListener listener) {
+    return new RemotePool(coordinators, http, timeout, authorization, followDeadline, Objects.requireNonNull(listener));
+  }
+
+  /** The URL requests go to now (the first given, until a failure moves on). */
   public String url() {
-    return base.toString();
+    return coordinators.current().toString();
   }
 
+  /** How long requests follow a lost coordinator. */
+  public Duration followDeadline() {
+    return followDeadline;
+  }
+
+  /**
+   * Submits the job; retried over the URLs only while connections are refused (nothing was sent):
+   * a submission cut off after it was sent may have made the job, so it fails instead of making a
+   * second one.
+   */
   @Override
   public JobHandle submit(JobRequest request, Items items) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(items, "items");
     if (!uploaded(items)) {
-      JobStatus submitted = read(call("POST", "/jobs", body(request, items)), JobStatus.class);
+      JobStatus submitted = read(call("POST", "/jobs", body(request, items), Retry.NOT_SENT), JobStatus.class);
       return new RemoteJob(submitted.id());
     }
-    JobStatus submitted = read(call("POST", "/jobs", body(request, null)), JobStatus.class);
+    JobStatus submitted = read(call("POST", "/jobs", body(request, null), Retry.NOT_SENT), JobStatus.class);
     RemoteJob job = new RemoteJob(submitted.id());
     job.upload(StreamedBody.of(items));
     return job;
@@ -157,12 +206,12 @@ public final class RemotePool implements Pool {
   }
 
   public JobStatus status(String id) {
-    return read(call("GET", jobPath(id), null), JobStatus.class);
+    return read(call("GET", jobPath(id), null, Retry.IDEMPOTENT), JobStatus.class);
   }
 
   /** Cancels a job; a job that has ended keeps its final state. Returns the status after. */
   public JobStatus cancel(String id) {
-    return read(call("DELETE", jobPath(id), null), JobStatus.class);
+    return read(call("DELETE", jobPath(id), null, Retry.IDEMPOTENT), JobStatus.class);
   }
 
   /** The coordinator's jobs, newest first: those running and the last finished ones. */
@@ -181,7 +230,7 @@ public final class RemotePool implements Pool {
 
   /** The API's JSON answer to {@code GET path}, as it came. */
   public JsonNode json(String path) {
-    return call("GET", path, null);
+    return call("GET", path, null, Retry.IDEMPOTENT);
   }
 
   /** Nothing to release: every request is complete in itself. */
@@ -190,33 +239,46 @@ public final class RemotePool implements Pool {
 
   // --- HTTP ---
 
-  private InputStream openResults(String id) {
-    HttpRequest request = authorized(HttpRequest.newBuilder(uri(jobPath(id) + "/results")).GET()).build();
-    HttpResponse<InputStream> r = send(request, BodyHandlers.ofInputStream());
-    if (r.statusCode() != 200) {
-      try (InputStream in = r.body()) {
-        throw failure(r.statusCode(), in.readAllBytes(), jobPath(id));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return r.body();
+  /** A job's results stream, resumed where it broke off ({@link ResumingStream}). */
+  private InputStream results(String id) {
+    return new ResumingStream((from, outage) -> openResults(id, from, outage),
+        line -> coordinators.outage(followDeadline, listener, line), coordinators::current);
   }
 
-  private JsonNode call(String method, String path, byte[] body) {
-    HttpRequest request = authorized(HttpRequest.newBuilder(uri(path)))
+  /** The results from line {@code from} on; {@code outage} is the spell of failures this opening ends, or null. */
+  private InputStream openResults(String id, long from, Coordinators.Outage outage) {
+    String path = jobPath(id) + "/results" + (from > 0 ? "?from=" + from : "");
+    HttpResponse<InputStream> r = send(base -> authorized(HttpRequest.newBuilder(uri(base, path)).GET()).build(),
+        BodyHandlers.ofInputStream(), Retry.IDEMPOTENT, outage);
+    if (r.statusCode() == 200) {
+      return r.body();
+    }
+    RuntimeException refused;
+    try (InputStream in = r.body()) {
+      refused = failure(r.statusCode(), in.readAllBytes(), jobPath(id));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (outage != null && refused instanceof UnknownJobException) {
+      throw new UnknownJobException("job " + id + " is not known to the coordinator at " + url() + " after the reconnect "
+          + "(its results broke off after line " + from + "): " + refused.getMessage());
+    }
+    throw refused;
+  }
+
+  private JsonNode call(String method, String path, byte[] body, Retry retry) {
+    HttpResponse<byte[]> r = send(base -> authorized(HttpRequest.newBuilder(uri(base, path)))
         .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body))
         .header("Content-Type", "application/json")
         .timeout(timeout)
-        .build();
-    HttpResponse<byte[]> r = send(request, BodyHandlers.ofByteArray());
+        .build(), BodyHandlers.ofByteArray(), retry, null);
     if (r.statusCode() >= 300) {
       throw failure(r.statusCode(), r.body(), path);
     }
     try {
       return JSON.readTree(r.body());
     } catch (IOException e) {
-      throw new IllegalStateException("the coordinator at " + base + " answered " + path + " with something not JSON: "
+      throw new IllegalStateException("the coordinator at " + url() + " answered " + path + " with something not JSON: "
           + e.getMessage(), e);
     }
   }
@@ -225,20 +287,60 @@ public final class RemotePool implements Pool {
     return authorization == null ? request : request.header("Authorization", authorization);
   }
 
-  private <T> HttpResponse<T> send(HttpRequest request, BodyHandler<T> handler) {
-    try {
-      return http.send(request, handler);
-    } catch (ConnectException e) {
-      throw new CoordinatorUnreachableException(url(), "connection refused", e);
-    } catch (HttpTimeoutException e) {
-      throw new CoordinatorUnreachableException(url(), "no answer within " + timeout.toSeconds() + " s", e);
-    } catch (IOException e) {
-      throw new CoordinatorUnreachableException(url(), e.getMessage() == null ? e.toString() : e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the coordinator", e);
+  /**
+   * Sends the request {@code request} makes for a coordinator's base URL, to the current one, and
+   * follows a lost coordinator: a failure moves on to the next URL and is retried, with backoff,
+   * until the follow deadline ({@link Coordinators.Outage}). {@link Retry#IDEMPOTENT} retries any
+   * failure and a 502, 503 or 504 (a proxy or coordinator in the middle of a restart);
+   * {@link Retry#NOT_SENT} only a connection refused or not made in time, when nothing reached the
+   * server, and throws at once on anything else. {@code outage} continues a spell of failures begun
+   * elsewhere (a results stream that broke off), or is null.
+   */
+  private <T> HttpResponse<T> send(Function<URI, HttpRequest> request, BodyHandler<T> handler, Retry retry,
+      Coordinators.Outage outage) {
+    while (true) {
+      URI base = coordinators.current();
+      String why;
+      IOException cause = null;
+      try {
+        HttpResponse<T> r = http.send(request.apply(base), handler);
+        if (retry == Retry.NOT_SENT || !GATEWAY_FAILURES.contains(r.statusCode())) {
+          if (outage != null) {
+            outage.over(base);
+          }
+          return r;
+        }
+        why = "answered " + r.statusCode();
+        if (r.body() instanceof InputStream in) {
+          in.close();
+        }
+      } catch (ConnectException e) {
+        why = "connection refused";
+        cause = e;
+      } catch (HttpConnectTimeoutException e) {
+        why = "no connection within " + timeout.toSeconds() + " s";
+        cause = e;
+      } catch (IOException e) {
+        why = e instanceof HttpTimeoutException ? "no answer within " + timeout.toSeconds() + " s"
+            : e.getMessage() == null ? e.toString() : e.getMessage();
+        if (retry == Retry.NOT_SENT) {
+          throw new CoordinatorUnreachableException(base.toString(), why + " (not retried: the request may have "
+              + "reached the coordinator)", e);
+        }
+        cause = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the coordinator", e);
+      }
+      if (outage == null) {
+        outage = coordinators.outage(followDeadline, listener, -1);
+      }
+      outage.failed(base, why, cause);
     }
   }
+
+  /** Answers of a gateway, or of a coordinator not ready: the next URL, or the same one later, may do better. */
+  private static final java.util.Set<Integer> GATEWAY_FAILURES = java.util.Set.of(502, 503, 504);
 
   private RuntimeException failure(int status, byte[] body, String path) {
     String error;
@@ -249,7 +351,7 @@ public final class RemotePool implements Pool {
       error = new String(body, StandardCharsets.UTF_8);
     }
     if (status == 401 || status == 403) {
-      return new AccessDeniedException("the coordinator at " + base + " refused the request: " + error
+      return new AccessDeniedException("the coordinator at " + url() + " refused the request: " + error
           + (authorization == null ? " (no API token was given)" : ""));
     }
     if (status == 400 || status == 413) {
@@ -261,10 +363,10 @@ public final class RemotePool implements Pool {
     if (status == 404 && path.startsWith("/jobs/")) {
       return new UnknownJobException(error);
     }
-    return new IllegalStateException("the coordinator at " + base + " answered " + status + " to " + path + ": " + error);
+    return new IllegalStateException("the coordinator at " + url() + " answered " + status + " to " + path + ": " + error);
   }
 
-  private URI uri(String path) {
+  private static URI uri(URI base, String path) {
     return URI.create(base + path);
   }
 
@@ -384,7 +486,8 @@ public final class RemotePool implements Pool {
     /** Streams the items up; the job computes them as they arrive. No timeout: it takes as long as the input. */
     void upload(StreamedBody body) {
       upload = body;
-      HttpRequest put = authorized(HttpRequest.newBuilder(uri(jobPath(id) + "/items")))
+      URI base = coordinators.current();
+      HttpRequest put = authorized(HttpRequest.newBuilder(uri(base, jobPath(id) + "/items")))
           .PUT(BodyPublishers.fromPublisher(body))
           .version(HttpClient.Version.HTTP_1_1)
           .header("Content-Type", "application/x-ndjson")
@@ -435,7 +538,7 @@ public final class RemotePool implements Pool {
         throw new IllegalStateException("the results of job " + id + " are being read as bytes");
       }
       if (results == null) {
-        results = new NdjsonChunks(openResults(id), id);
+        results = new NdjsonChunks(RemotePool.this.results(id), id);
       }
       return results;
     }
@@ -445,7 +548,7 @@ public final class RemotePool implements Pool {
       if (raw != null || results != null) {
         throw new IllegalStateException("the results of job " + id + " are read once");
       }
-      raw = openResults(id);
+      raw = RemotePool.this.results(id);
       return raw;
     }
 

@@ -26,7 +26,9 @@ public final class Shoal {
    * The pool of the Shoal cluster whose coordinator serves its HTTP API at {@code url}, such as
    * {@code http://coordinator:8080}, with the API {@code token} (the coordinator's {@code
    * --token-file}, or the {@code api-token} it generated in its data folder). Nothing is sent until
-   * the first call.
+   * the first call. {@code url} may be the comma-separated URLs of every coordinator node (a
+   * standby does not forward); requests follow a restart or failover over them for 60 s ({@link
+   * RemotePool#withFollowDeadline}), and a results stream resumes where it broke off.
    */
   public static RemotePool connect(String url, String token) {
     return RemotePool.connect(url, token);

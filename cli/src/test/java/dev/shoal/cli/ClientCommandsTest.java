@@ -146,12 +146,38 @@ class ClientCommandsTest {
   @Test
   void aCoordinatorThatIsNotThereIsOneLineAndExit1() throws Exception {
     String url = ServedPool.closedUrl();
-    for (String[] args : new String[][] {{"jobs"}, {"functions"}, {"status", "abc"}, {"submit", "--fn", "square", "--range", "0:3"}}) {
+    for (String[] args : new String[][] {{"jobs"}, {"functions"}, {"status", "abc"},
+        {"submit", "--fn", "square", "--range", "0:3", "--follow-deadline", "0"}}) {
       String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--coordinator", url))
           .toArray(String[]::new);
       Ran r = shoal(all);
       assertEquals(1, r.code(), String.join(" ", args));
       assertEquals("shoal: cannot reach the coordinator at " + url + ": connection refused\n", r.err(), String.join(" ", args));
+    }
+  }
+
+  @Test
+  void submitFollowsEveryCoordinatorUrlUntilItsDeadlineSayingSoInOneLineEach() throws Exception {
+    String a = ServedPool.closedUrl();
+    String b = ServedPool.closedUrl();
+    Ran r = shoal("submit", "--fn", "square", "--range", "0:3", "--coordinator", a + "," + b, "--follow-deadline", "1s");
+    assertEquals(1, r.code(), r.err());
+    String[] lines = r.err().split("\n");
+    assertEquals(2, lines.length, r.err());
+    assertTrue(lines[0].matches("shoal: coordinator unreachable at " + java.util.regex.Pattern.quote(a)
+        + " \\(connection refused\\), retrying until \\d\\d:\\d\\d:\\d\\d"), lines[0]);
+    assertEquals("shoal: cannot reach the coordinator at " + a + ", " + b
+        + ": connection refused (retried for the follow deadline of 1 s)", lines[1]);
+  }
+
+  @Test
+  void aBadFollowDeadlineIsOneLineAndExit2() throws Exception {
+    for (String command : new String[] {"submit", "results"}) {
+      String[] args = command.equals("submit") ? new String[] {"submit", "--fn", "square", "--range", "0:3", "--follow-deadline", "soon"}
+          : new String[] {"results", "abc", "--follow-deadline", "soon"};
+      Ran r = shoal(args);
+      assertEquals(2, r.code(), command + ": " + r.err());
+      assertEquals("shoal: --follow-deadline: expected a duration such as 60s, 2m or 500ms, got 'soon'\n", r.err(), command);
     }
   }
 

@@ -15,6 +15,7 @@ import java.io.BufferedReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -197,8 +198,143 @@ class RemotePoolTest {
   @Test
   void aCoordinatorThatIsNotThereIsNamed() throws Exception {
     String url = ServedPool.closedUrl();
-    CoordinatorUnreachableException e = assertThrows(CoordinatorUnreachableException.class, () -> Shoal.connect(url).functions());
+    CoordinatorUnreachableException e = assertThrows(CoordinatorUnreachableException.class,
+        () -> Shoal.connect(url).withFollowDeadline(Duration.ZERO).functions());
     assertEquals("cannot reach the coordinator at " + url + ": connection refused", e.getMessage());
+  }
+
+  @Test
+  void aResultsStreamCutEveryFewKilobytesGivesTheUndisturbedBytesEveryIndexOnceInOrder() throws Exception {
+    JobHandle direct = pool.submit(JobRequest.of("sha256"), Items.range(0, 3000));
+    byte[] undisturbed = direct.resultBytes().readAllBytes();
+    try (TcpProxy proxy = TcpProxy.to(served.url())) {
+      proxy.cutAfter(16 * 1024);
+      Heard heard = new Heard();
+      RemotePool cut = Shoal.connect(proxy.url(), ServedPool.TOKEN).withFollowListener(heard);
+      List<String> lines = new ArrayList<>();
+      JobHandle job = cut.submit(JobRequest.of("sha256"), Items.range(0, 3000));
+      for (Iterator<ResultChunk> it = job.chunks(); it.hasNext(); ) {
+        ResultChunk c = it.next();
+        for (ItemResult r : c.items()) {
+          assertEquals(lines.size(), r.index(), "every index once, in order");
+          lines.add("{\"index\":" + r.index() + ",\"value\":" + r.value() + "}\n");
+        }
+      }
+      assertEquals(JobState.SUCCEEDED, job.await().state());
+      assertEquals(new String(undisturbed, StandardCharsets.UTF_8), String.join("", lines));
+      byte[] raw = cut.job(direct.id()).resultBytes().readAllBytes();
+      assertEquals(new String(undisturbed, StandardCharsets.UTF_8), new String(raw, StandardCharsets.UTF_8),
+          "the raw bytes too, partial lines and all");
+      assertTrue(proxy.cuts() >= 20, "the stream was cut " + proxy.cuts() + " times");
+      assertTrue(heard.resumedAt.size() >= 20 && heard.resumedAt.get(0) > 0, "resumed at lines " + heard.resumedAt);
+    }
+  }
+
+  @Test
+  void aCoordinatorGoneUntilTheJobHasEndedIsFollowedAndTheResultsArriveInFull() throws Exception {
+    List<Integer> items = new ArrayList<>(java.util.Collections.nCopies(100, 0));
+    items.add(3000); // the job is still running when the proxy goes down
+    items.addAll(java.util.Collections.nCopies(100, 0));
+    try (TcpProxy proxy = TcpProxy.to(served.url())) {
+      Heard heard = new Heard();
+      RemotePool followed = Shoal.connect(proxy.url(), ServedPool.TOKEN).withFollowListener(heard);
+      JobHandle job = followed.submit(new JobRequest("sleep", "{}", 1, true, 0), Items.of(items));
+      List<Long> indices = java.util.Collections.synchronizedList(new ArrayList<>());
+      java.util.concurrent.CompletableFuture<JobStatus> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        Pool.stream(job).forEach(r -> indices.add(r.index()));
+        return job.await();
+      });
+      await(() -> indices.size() >= 50, "the first results");
+      proxy.down();
+      await(() -> !heard.unreachable.isEmpty(), "the client to find the coordinator gone");
+      await(() -> pool.status(job.id()).state().isFinal(), "the job to end while its client cannot reach it");
+      proxy.up(served.url());
+      assertEquals(JobState.SUCCEEDED, read.get(60, TimeUnit.SECONDS).state());
+      assertEquals(java.util.stream.LongStream.range(0, 201).boxed().toList(), indices);
+      assertTrue(heard.resumedAt.get(heard.resumedAt.size() - 1) >= 50, "resumed at lines " + heard.resumedAt);
+    }
+  }
+
+  @Test
+  void aCoordinatorThatForgotTheJobEndsTheStreamNamingIt() throws Exception {
+    try (TcpProxy proxy = TcpProxy.to(served.url()); ServedPool other = ServedPool.start()) {
+      RemotePool followed = Shoal.connect(proxy.url(), ServedPool.TOKEN);
+      // item 2 sleeps ten minutes: the job runs until the test cancels it
+      JobHandle job = followed.submit(new JobRequest("sleep", "{}", 1, true, 0), Items.of(List.of(0, 0, 600000)));
+      Iterator<ResultChunk> chunks = job.chunks();
+      assertEquals(0, chunks.next().firstIndex());
+      proxy.down();
+      proxy.up(other.url()); // a coordinator that never heard of the job
+      UnknownJobException e = assertThrows(UnknownJobException.class, () -> {
+        while (chunks.hasNext()) {
+          chunks.next();
+        }
+      });
+      assertTrue(e.getMessage().startsWith("job " + job.id() + " is not known to the coordinator at " + proxy.url()
+          + " after the reconnect (its results broke off after line "), e.getMessage());
+      pool.cancel(job.id());
+    }
+  }
+
+  @Test
+  void aListOfUrlsWithADeadOneFirstMovesOnToTheLiveOne() throws Exception {
+    String dead = ServedPool.closedUrl();
+    RemotePool listed = Shoal.connect(dead + "," + served.url(), ServedPool.TOKEN);
+    assertEquals(dead, listed.url(), "the first URL, until it fails");
+    assertEquals(List.of(1L, 4L, 9L), listed.map("square", List.of(1, 2, 3)).stream().map(JsonNode::asLong).toList());
+    assertEquals(served.url(), listed.url());
+  }
+
+  @Test
+  void onlyDeadUrlsEndAtTheDeadlineNamingEveryUrlAndTheDeadline() throws Exception {
+    String a = ServedPool.closedUrl();
+    String b = ServedPool.closedUrl();
+    Heard heard = new Heard();
+    RemotePool dead = Shoal.connect(a + ", " + b, ServedPool.TOKEN).withFollowDeadline(Duration.ofSeconds(1)).withFollowListener(heard);
+    CoordinatorUnreachableException e = assertThrows(CoordinatorUnreachableException.class,
+        () -> dead.submit(JobRequest.of("square"), Items.range(0, 3)));
+    assertEquals("cannot reach the coordinator at " + a + ", " + b
+        + ": connection refused (retried for the follow deadline of 1 s)", e.getMessage());
+    assertEquals(List.of(a), heard.unreachable, "one word when the coordinator is lost, not one per retry");
+  }
+
+  @Test
+  void aSubmissionCutOffAfterItWasSentIsNotSentAgain() throws Exception {
+    try (TcpProxy proxy = TcpProxy.to(served.url())) {
+      proxy.cutAfter(0);
+      RemotePool cut = Shoal.connect(proxy.url(), ServedPool.TOKEN);
+      CoordinatorUnreachableException e = assertThrows(CoordinatorUnreachableException.class,
+          () -> cut.submit(JobRequest.of("square"), Items.range(0, 3)));
+      assertTrue(e.getMessage().endsWith("(not retried: the request may have reached the coordinator)"), e.getMessage());
+      assertEquals(1, proxy.connections(), "one attempt");
+    }
+  }
+
+  /** What a pool's {@link FollowListener} heard. */
+  private static final class Heard implements FollowListener {
+    final List<String> unreachable = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Long> resumedAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void unreachable(String url, String why, java.time.Instant until) {
+      unreachable.add(url);
+    }
+
+    @Override
+    public void reconnected(String url, long line) {
+      resumedAt.add(line);
+    }
+  }
+
+  /** Waits until {@code what} holds, failing after a minute. */
+  private static void await(java.util.function.BooleanSupplier what, String description) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (!what.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + description);
+      }
+      Thread.sleep(20);
+    }
   }
 
   @Test

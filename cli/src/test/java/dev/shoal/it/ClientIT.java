@@ -10,6 +10,7 @@ import dev.shoal.client.JobHandle;
 import dev.shoal.client.RemotePool;
 import dev.shoal.client.ResultChunk;
 import dev.shoal.client.Shoal;
+import dev.shoal.client.TcpProxy;
 import dev.shoal.coordinator.job.JobRequest;
 import dev.shoal.coordinator.job.JobState;
 import java.nio.charset.StandardCharsets;
@@ -77,6 +78,25 @@ class ClientIT {
     List<JsonNode> results = lines(out);
     ClusterIT.assertInputOrderExactlyOnce(results, 2000);
     assertEquals(ClusterIT.anchor("sleepmany"), ClusterIT.valuesDigest(results));
+  }
+
+  @Test
+  void shoalResultsCutOffMidStreamSeveralTimesWritesTheBytesShoalRunWrites() throws Exception {
+    String id = c.submit("{\"function\": \"sha256\", \"range\": {\"start\": 0, \"end\": 4000}}");
+    Path followed = work.resolve("followed.jsonl");
+    Path local = work.resolve("run-4000.jsonl");
+    try (TcpProxy proxy = TcpProxy.to(c.url(""))) {
+      // the results are about 360 kB, and the stream follows the job while it runs: seven cuts or so
+      proxy.cutAfter(48 * 1024);
+      Ran r = shoal("results", id, "--coordinator", proxy.url(), "--out", followed.toString());
+      assertEquals(0, r.code(), r.err());
+      assertTrue(proxy.cuts() >= 5, "cut " + proxy.cuts() + " times");
+      assertTrue(r.err().contains("shoal: reconnected to " + proxy.url() + ", resuming at line "), r.err());
+    }
+    Ran run = shoal("run", "--workers", "2", "--fn", "sha256", "--range", "0:4000", "--out", local.toString());
+    assertEquals(0, run.code(), run.err());
+    assertEquals(Files.size(local), Files.size(followed));
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(local), Files.readAllBytes(followed)), "byte for byte");
   }
 
   @Test

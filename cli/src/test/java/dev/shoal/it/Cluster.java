@@ -98,8 +98,8 @@ final class Cluster implements AutoCloseable {
     List<String> jvm = new ArrayList<>(everyJvm);
     jvm.addAll(coordinatorJvm);
     this.coordinatorJvm = jvm;
-    coordinatorArgs = args.toArray(String[]::new);
-    coordinator = Node.start("coordinator", logs, clusterPort, jvm, coordinatorArgs);
+    this.coordinatorArgs = args.toArray(String[]::new);
+    coordinator = Node.start("coordinator", logs, clusterPort, jvm, this.coordinatorArgs);
     awaitJson("/cluster", j -> true, Duration.ofSeconds(60), "the coordinator's HTTP API");
   }
 

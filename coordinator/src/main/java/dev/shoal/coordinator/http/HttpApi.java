@@ -114,9 +114,10 @@ import dev.shoal.protocol.ItemBatch;
  *       takes none or has ended; 507 when the coordinator cannot store the items;
  *   <li>{@code GET /jobs} (newest first), {@code GET /jobs/{id}}, {@code DELETE /jobs/{id}} (cancels;
  *       a job that had ended keeps its final state);
- *   <li>{@code GET /jobs/{id}/results}: the job's results as JSON Lines ({@code
+ *   <li>{@code GET /jobs/{id}/results[?from=N]}: the job's results as JSON Lines ({@code
  *       application/x-ndjson}), the very bytes {@code shoal run} writes, streamed as they are made
- *       and ending when the job ends; the same for a job that has ended;
+ *       and ending when the job ends; the same for a job that has ended; {@code from} starts at the
+ *       {@code N}-th line (0-based), for a client resuming a stream that broke off ({@link StoredReader});
  *   <li>{@code GET /jobs/{id}/detail}: the job's {@link JobDetail} (throughput over time, items per
  *       worker node, first errors, chunk size, re-sent chunks, lost workers);
  *   <li>{@code GET /cluster}, {@code GET /functions};
@@ -452,8 +453,9 @@ public final class HttpApi {
     return ask(command).thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
   }
 
+  /** The job's results from line {@code from} on (absent: 0), so that a client cut off can resume where it was. */
   private CompletionStage<HttpResponse> results(String id, Optional<String> fromParam) {
-    long from = fromParam.map(HttpApi::fromLine).orElse(0L);
+    long from = fromLine(fromParam);
     Optional<StoredJob> job = durability.find(id);
     if (job.isPresent()) {
       HttpEntity.Chunked entity = HttpEntities.createChunked(NDJSON,
@@ -466,16 +468,19 @@ public final class HttpApi {
     });
   }
 
-  private static long fromLine(String from) {
+  private static long fromLine(Optional<String> from) {
+    if (from.isEmpty()) {
+      return 0;
+    }
     try {
-      long n = Long.parseLong(from.strip());
+      long n = Long.parseLong(from.get());
       if (n >= 0) {
         return n;
       }
     } catch (NumberFormatException e) {
-      // answered below
+      // answered below, with the value as given
     }
-    throw ApiError.badRequest("from must be a result line number, 0 or more, got '" + from + "'");
+    throw ApiError.badRequest("from must be a line number, 0 or more (the lines already read), got '" + from.get() + "'");
   }
 
   private CompletionStage<HttpResponse> detail(String id) {

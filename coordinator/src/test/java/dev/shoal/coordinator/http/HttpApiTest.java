@@ -134,6 +134,40 @@ class HttpApiTest {
   }
 
   @Test
+  void resultsFromLineNStartAtThatLineSoAClientCutOffResumesWithoutGapOrRepeat() throws Exception {
+    String id = submit("{\"function\": \"square\", \"range\": {\"start\": 0, \"end\": 5}}");
+    String all = results(id);
+    assertEquals(all, results(id, "?from=0"));
+    assertEquals("{\"index\":3,\"value\":9}\n{\"index\":4,\"value\":16}\n", results(id, "?from=3"));
+    assertEquals("", results(id, "?from=5"), "from the end: nothing more");
+    assertEquals("", results(id, "?from=1000"), "from beyond the end: an empty stream, not an error");
+  }
+
+  @Test
+  void resultsFromBeyondWhatIsWrittenWaitForTheLineAndEndWithTheJob() throws Exception {
+    // one item a chunk, item 2 sleeps ten minutes: line 2 cannot come before the test cancels the job;
+    // items 0 and 1 are handed out before it, so no worker holds them behind it
+    String id = submit("{\"function\": \"sleep\", \"items\": [0, 0, 600000], \"chunkSize\": 1, \"ordered\": false}");
+    HttpResponse<Stream<String>> stream = http.send(request("GET", "/jobs/" + id + "/results?from=1", null), BodyHandlers.ofLines());
+    Iterator<String> lines = stream.body().iterator();
+    String second = within(lines::next);
+    assertTrue(second.equals("{\"index\":0,\"value\":0}") || second.equals("{\"index\":1,\"value\":0}"),
+        "line 1 of an unordered job: the second result made, " + second);
+    assertEquals("CANCELLED", json(send("DELETE", "/jobs/" + id, null)).get("state").asText());
+    assertFalse(within(lines::hasNext), "the stream ends with the job");
+  }
+
+  @Test
+  void aBadFromIsA400NamingIt() throws Exception {
+    String id = submit("{\"function\": \"square\", \"range\": {\"start\": 0, \"end\": 2}}");
+    for (String bad : List.of("-1", "two", "1e3")) {
+      HttpResponse<String> r = send("GET", "/jobs/" + id + "/results?from=" + bad, null);
+      assertEquals(400, r.statusCode(), bad + ": " + r.body());
+      assertJsonError(r, "from must be a line number, 0 or more (the lines already read), got '" + bad + "'");
+    }
+  }
+
+  @Test
   void itemsOfAnyJsonComeBackAsTheyWent() throws Exception {
     String id = submit("{\"function\": \"echo\", \"items\": [\"a\\\"b\", {\"x\": [1, 2.5, null]}, true], \"ordered\": false, "
         + "\"args\": {\"unused\": 1}, \"chunkSize\": 2, \"timeoutMs\": 60000}");
@@ -621,7 +655,12 @@ class HttpApiTest {
 
   /** The job's results, read to their end, which is the job's end. */
   private String results(String id) throws Exception {
-    HttpResponse<String> r = send("GET", "/jobs/" + id + "/results", null);
+    return results(id, "");
+  }
+
+  /** The same with a query, such as {@code ?from=3}. */
+  private String results(String id, String query) throws Exception {
+    HttpResponse<String> r = send("GET", "/jobs/" + id + "/results" + query, null);
     assertEquals(200, r.statusCode(), r.body());
     return r.body();
   }
