@@ -240,5 +240,30 @@ got=$(values_digest "$work/sleep.jsonl") || fail "the sleep results are not one 
 say "sleep 0:2000 matches the anchor digest $got"
 await_workers 3 60
 say "the killed and the stopped worker rejoined: ./shoal cluster shows 3 workers again"
+
+step coordinator-kill
+# the coordinator's jobs are in its journal (the coordinator-data volume): kill -9 of its process
+# mid-job (not docker kill, which Docker counts as a manual stop), the restart policy starts it
+# again, it recovers the job, the workers rejoin it, and the waiting client prints every line once
+timeout 600 "$repo/shoal" submit --fn sleep --range 0:2000 --arg ms=1000 --chunk-size 10 --follow-deadline 240s \
+  --out "$work/durable.jsonl" --no-progress >"$work/durable.out" 2>"$work/durable.err" &
+durable_pid=$!
+deadline=$((SECONDS + 120))
+until shoal jobs --json 2>/dev/null | json_test 'any(j["function"] == "sleep" and j["state"] == "RUNNING" and j["done"] >= 200 for j in d["jobs"])'; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "the durable sleep job did not get 200 items done within 120 s"
+  kill -0 "$durable_pid" 2>/dev/null || fail "./shoal submit (durable) ended early: $(tail -n 3 "$work/durable.err")"
+  sleep 1
+done
+coordinator=$(containers coordinator)
+pid=$(docker inspect --format '{{.State.Pid}}' "$coordinator")
+say "kill -9 of the coordinator's process ($pid) mid-job"
+kill -9 "$pid"
+wait "$durable_pid" || fail "./shoal submit (durable) exited $?: $(tail -n 5 "$work/durable.err")"
+got=$(values_digest "$work/durable.jsonl") || fail "the results after the coordinator's kill are not one value per item in order"
+[ "$got" = "$(anchor sleepmany)" ] || fail "sleep over 0:2000 after the coordinator's kill: digest $got, the anchor is $(anchor sleepmany)"
+restarts=$(docker inspect --format '{{.RestartCount}}' "$coordinator")
+[ "$restarts" -ge 1 ] || fail "the coordinator was not restarted by its restart policy"
+grep -q "reconnected" "$work/durable.err" || fail "the client never reconnected: $(tail -n 5 "$work/durable.err")"
+say "the coordinator restarted ($restarts), recovered the job from its journal; the client followed it: digest $got"
 end_step
 current=""

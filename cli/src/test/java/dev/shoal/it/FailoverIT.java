@@ -60,6 +60,15 @@ class FailoverIT {
           + "\"chunkSize\":10}";
       String id = c.submit(job);
       String queued = c.submit("{\"function\":\"square\",\"range\":{\"start\":0,\"end\":5000}}");
+      // a client following the job, given both coordinators' URLs
+      Path followed = c.logs.resolve("followed.jsonl");
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-XX:TieredStopAtLevel=1", "-jar", System.getProperty("shoal.jar"), "results", id,
+          "--coordinator", c.url("") + ",http://127.0.0.1:" + standbyHttp, "--token-file",
+          c.dataDir.resolve("api-token").toString(), "--follow-deadline", "180s", "--out", followed.toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(c.logs.resolve("follower.log").toFile());
+      pb.environment().keySet().removeIf(k -> k.startsWith("SHOAL_"));
+      Process follower = pb.start();
       c.awaitJson("/jobs/" + id, j -> j.path("done").asLong() >= 500, Duration.ofSeconds(180), "a quarter done");
 
       c.coordinator.kill();
@@ -74,6 +83,11 @@ class FailoverIT {
           Duration.ofSeconds(180), "the undisturbed run");
       assertEquals(results(c, standbyHttp, undisturbed), afterFailover,
           "after the failover, the results of an undisturbed run");
+      assertTrue(follower.waitFor(120, TimeUnit.SECONDS), "the follower ends with the job");
+      String followerLog = Files.readString(c.logs.resolve("follower.log"));
+      assertEquals(0, follower.exitValue(), followerLog);
+      assertEquals(afterFailover, Files.readString(followed), "the follower printed every line once, in order");
+      assertTrue(followerLog.contains("reconnected to http://127.0.0.1:" + standbyHttp), followerLog);
       c.awaitJson(standby, standbyHttp, "/jobs/" + queued, j -> j.path("state").asText().equals("SUCCEEDED"),
           Duration.ofSeconds(60), "the job queued behind it");
       String[] squares = results(c, standbyHttp, queued).split("\n");

@@ -80,6 +80,21 @@ public final class JournalDatabase implements AutoCloseable {
     } else {
       throw new IllegalStateException("the journal URL must start with jdbc:postgresql: (or jdbc:h2:), got " + url);
     }
+    // one connection first, by hand: a refused password or a server that does not answer is one
+    // clear reason here, not a pool's logged stack trace
+    java.util.Properties credentials = new java.util.Properties();
+    if (user != null && !user.isEmpty()) {
+      credentials.setProperty("user", user);
+    }
+    if (password != null && !password.isEmpty()) {
+      credentials.setProperty("password", password);
+    }
+    java.sql.DriverManager.setLoginTimeout(10);
+    try (Connection probe = java.sql.DriverManager.getConnection(url, credentials)) {
+      probe.isValid(10);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open the journal " + redact(url) + ": " + reason(e));
+    }
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     // only what is given: a user or password in the URL itself must not be overridden by an empty one
