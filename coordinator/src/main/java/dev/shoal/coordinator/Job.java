@@ -267,8 +267,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     ledger.tell(new JobLedger.GetProgress(getContext().messageAdapter(JobLedger.Progress.class, ProgressLoaded::new)));
     return Behaviors.receive(JobProtocol.Command.class)
         .onMessage(ProgressLoaded.class, loaded -> onProgressLoaded(loaded, stash))
-        .onSignal(ChildFailed.class, this::onLedgerFailed)
-        .onSignal(Terminated.class, this::onLedgerStopped)
+        // a journal that cannot be read fails this job alone; what waited (offers) goes to its closing
+        .onSignal(ChildFailed.class, failed -> stash.unstashAll(onLedgerFailed(failed)))
+        .onSignal(Terminated.class, stopped -> stash.unstashAll(onLedgerStopped(stopped)))
         .onAnyMessage(m -> {
           stash.stash(m);
           return Behaviors.same();

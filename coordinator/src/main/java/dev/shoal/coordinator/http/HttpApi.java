@@ -458,14 +458,22 @@ public final class HttpApi {
     long from = fromLine(fromParam);
     Optional<StoredJob> job = durability.find(id);
     if (job.isPresent()) {
-      HttpEntity.Chunked entity = HttpEntities.createChunked(NDJSON,
-          StoredReader.follow(job.get(), from, io, settings.followCheck(), () -> jobExists(id)));
-      return CompletableFuture.completedFuture(HttpResponse.create().withEntity(entity));
+      return CompletableFuture.completedFuture(stream(id, job.get(), from));
     }
+    // a coordinator that is still reading its journal answers once it has: the job's results are known then
     return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo)).thenApply(s -> {
+      Optional<StoredJob> recovered = durability.find(id);
+      if (recovered.isPresent()) {
+        return stream(id, recovered.get(), from);
+      }
       throw s.isEmpty() ? unknownJob(id) : ApiError.notFound("job '" + id + "' has no results here: it was not "
           + "submitted over HTTP, or its results were deleted with the jobs beyond the last " + settings.history());
     });
+  }
+
+  private HttpResponse stream(String id, StoredJob job, long from) {
+    return HttpResponse.create().withEntity(HttpEntities.createChunked(NDJSON,
+        StoredReader.follow(job, from, io, settings.followCheck(), () -> jobExists(id))));
   }
 
   private static long fromLine(Optional<String> from) {

@@ -301,6 +301,33 @@ class DurableJobsTest {
   }
 
   @Test
+  void aJobWhoseJournalCannotBeReadFailsWithTheReasonAndTheOthersRecover() throws Exception {
+    start(2);
+    String broken = node.submitRange(new JobRequest("held", "{\"holdFrom\":10}", 5, true, 0), 50);
+    String intact = node.submitRange(new JobRequest("held", "{\"holdFrom\":10}", 5, true, 0), 50);
+    node.awaitCommitted(broken, 10);
+    node.close();
+    // the broken job's events are no longer CBOR
+    node = null;
+    try (JournalDatabase db = JournalDatabase.embedded(dir); java.sql.Connection c = db.connection();
+        java.sql.Statement st = c.createStatement()) {
+      assertTrue(st.executeUpdate("UPDATE \"event_journal\" SET \"event_payload\" = X'FF00' WHERE \"persistence_id\" = '"
+          + JobLedger.persistenceId(broken).id() + "'") > 0);
+    }
+    generation++;
+    stopped.add(hold);
+    hold = new CountDownLatch(0);
+    start(2);
+
+    JobStatus failed = node.awaitEnd(broken);
+    assertEquals(JobState.FAILED, failed.state());
+    assertTrue(failed.message().startsWith("the job's journal failed"), failed.message());
+    JobStatus ok = node.awaitEnd(intact);
+    assertEquals(JobState.SUCCEEDED, ok.state());
+    assertEquals(lines(0, 50), node.results(intact));
+  }
+
+  @Test
   void aJobWithTenThousandRecordedChunksRecoversAndEndsWithEveryLineOnce() {
     start(4);
     String id = node.submitRange(new JobRequest("held", "{\"holdFrom\":10000}", 1, true, 0), 10_050);
