@@ -55,7 +55,8 @@ final class ResumingStream extends InputStream {
       try {
         n = in.read(b, off, len);
       } catch (IOException e) {
-        if (closed) {
+        // an interrupt (a caller's timeout, a shutdown) is not a broken stream: it ends the read
+        if (closed || e instanceof java.io.InterruptedIOException || Thread.currentThread().isInterrupted()) {
           throw e;
         }
         resume(e);
