@@ -4,10 +4,11 @@ import dev.shoal.coordinator.job.JobStatus;
 import dev.shoal.coordinator.job.JsonLines;
 import dev.shoal.coordinator.job.ResultSink;
 import dev.shoal.protocol.ChunkResults;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,19 +21,23 @@ import java.util.concurrent.TimeUnit;
  * restart gets neither a gap nor a repeat.
  *
  * <p>Guarantees: readers are woken when lines are recorded or the job ends, never by polling; a
- * job recovered as finished is complete at once. Memory: one batch of formatted lines.
+ * job recovered as finished is complete at once. Memory: about {@value #ROW_BYTES} bytes of formatted
+ * lines, however large a chunk: a batch is cut into rows of that size at line ends, so that neither
+ * the sink nor a reader (which holds a few rows) holds a whole chunk's text.
  *
  * <p>Caveat: the sink's methods block on the database (they run on the sink executor).
  */
 public final class StoredJob implements ResultSink {
 
+  /** The size a row is cut at (at the next line end): a hundred-thousand-item chunk is fifteen rows. */
+  static final int ROW_BYTES = 256 * 1024;
+
   private final String id;
   private final ResultStore store;
   private final List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
   // the sink's side, on the job's sink thread
-  private final ByteArrayOutputStream batch = new ByteArrayOutputStream(1 << 16);
-  private final JsonLines lines = new JsonLines(batch);
-  private int batchLines;
+  private final Rows rows = new Rows();
+  private final JsonLines lines = new JsonLines(rows);
   private long nextLine;
   // the readers' side; `closed` is set after the last `committed`, so read it first
   private volatile long committed;
@@ -81,20 +86,12 @@ public final class StoredJob implements ResultSink {
   @Override
   public void write(long firstIndex, ChunkResults results) throws IOException {
     lines.write(firstIndex, results);
-    batchLines += results.size();
   }
 
   @Override
   public void flush() throws IOException {
     lines.flush();
-    if (batchLines == 0) {
-      return;
-    }
-    store.append(id, nextLine, batchLines, batch.toByteArray());
-    wrote.accept(batch.size());
-    nextLine += batchLines;
-    batchLines = 0;
-    batch.reset();
+    rows.storeUpTo(rows.size);
   }
 
   @Override
@@ -148,5 +145,55 @@ public final class StoredJob implements ResultSink {
       waiters.clear();
     }
     ready.forEach(f -> f.complete(true));
+  }
+
+  /**
+   * The formatted lines not yet stored. Rows end at line ends only, and a flush stores everything,
+   * so a batch the ledger records ends where a row ends: recovery's {@link #resume} cut falls
+   * between rows.
+   */
+  private final class Rows extends OutputStream {
+
+    private byte[] buf = new byte[ROW_BYTES + (1 << 16)];
+    private int size;
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      if (size + len > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + len));
+      }
+      System.arraycopy(b, off, buf, size, len);
+      size += len;
+      if (size >= ROW_BYTES) {
+        int end = size;
+        while (end > 0 && buf[end - 1] != '\n') {
+          end--;
+        }
+        storeUpTo(end);
+      }
+    }
+
+    /** Stores bytes {@code [0, end)}, whole lines, as one row. */
+    void storeUpTo(int end) {
+      if (end == 0) {
+        return;
+      }
+      int count = 0;
+      for (int i = 0; i < end; i++) {
+        if (buf[i] == '\n') {
+          count++;
+        }
+      }
+      store.append(id, nextLine, count, Arrays.copyOf(buf, end));
+      wrote.accept(end);
+      nextLine += count;
+      System.arraycopy(buf, end, buf, 0, size - end);
+      size -= end;
+    }
   }
 }

@@ -23,7 +23,7 @@ import org.apache.pekko.util.ByteString;
  */
 public final class StoredReader {
 
-  static final int ROWS = 16;
+  static final int ROWS = 8;
 
   private final StoredJob job;
   private final Executor io;

@@ -41,12 +41,10 @@ class HttpAskTimeoutTest {
 
   @Test
   void aCoordinatorThatDoesNotAnswerWithinTheAskTimeoutIsA503() throws Exception {
-    Path spool = Files.createTempDirectory("shoal-ask-timeout");
     Config config = ConfigFactory.parseString("""
         pekko.actor.provider = local
-        shoal.coordinator.spool-dir = "%s"
         shoal.coordinator.http.ask-timeout = 300ms
-        """.formatted(spool)).withFallback(ConfigFactory.load());
+        """).withFallback(ConfigFactory.load());
     ActorTestKit kit = ActorTestKit.create("http-ask-timeout-test", config);
     CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);

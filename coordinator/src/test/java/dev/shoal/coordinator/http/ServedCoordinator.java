@@ -31,7 +31,8 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 final class ServedCoordinator implements AutoCloseable {
 
   final ActorTestKit kit;
-  final Path spool;
+  /** The coordinator's data folder: its journal. */
+  final Path dataDir;
   final FunctionRegistry functions;
   final ActorRef<CoordinatorProtocol.Command> coordinator;
   final WorkerSettings workerSettings;
@@ -41,12 +42,12 @@ final class ServedCoordinator implements AutoCloseable {
   private final ServerBinding binding;
   final Durability durability;
 
-  private ServedCoordinator(ActorTestKit kit, Path spool, FunctionRegistry functions,
+  private ServedCoordinator(ActorTestKit kit, Path dataDir, FunctionRegistry functions,
       ActorRef<CoordinatorProtocol.Command> coordinator, WorkerSettings workerSettings, WorkerExecutors executors,
       ServerBinding binding, Durability durability) {
     this.durability = durability;
     this.kit = kit;
-    this.spool = spool;
+    this.dataDir = dataDir;
     this.functions = functions;
     this.coordinator = coordinator;
     this.workerSettings = workerSettings;
@@ -62,12 +63,9 @@ final class ServedCoordinator implements AutoCloseable {
    */
   static ServedCoordinator start(String name, String config, List<String> workerNodes, String token, String readToken)
       throws Exception {
-    Path spool = Files.createTempDirectory("shoal-" + name);
-    Durability durability = new Durability(JournalDatabase.embedded(spool));
-    Config c = ConfigFactory.parseString("""
-        pekko.actor.provider = local
-        shoal.coordinator.spool-dir = "%s"
-        """.formatted(spool))
+    Path dataDir = Files.createTempDirectory("shoal-" + name);
+    Durability durability = new Durability(JournalDatabase.embedded(dataDir));
+    Config c = ConfigFactory.parseString("pekko.actor.provider = local")
         .withFallback(durability.persistenceConfig())
         .withFallback(ConfigFactory.parseString(config))
         .withFallback(ConfigFactory.load());
@@ -82,7 +80,7 @@ final class ServedCoordinator implements AutoCloseable {
     }
     ServerBinding binding = HttpApi.start(kit.system(), coordinator, "127.0.0.1", 0, ApiAccess.tokens(token, readToken),
         Optional.empty(), settings.metrics(), durability).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    return new ServedCoordinator(kit, spool, functions, coordinator, workerSettings, executors, binding, durability);
+    return new ServedCoordinator(kit, dataDir, functions, coordinator, workerSettings, executors, binding, durability);
   }
 
   @Override
@@ -91,7 +89,7 @@ final class ServedCoordinator implements AutoCloseable {
     kit.shutdownTestKit();
     executors.close();
     durability.close();
-    try (Stream<Path> files = Files.walk(spool)) {
+    try (Stream<Path> files = Files.walk(dataDir)) {
       files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
