@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
  * The benchmark harness behind {@code bench/run}: the anchors' four workloads through Shoal (local
  * mode in this JVM, cluster mode on JVMs it starts) and through the Python and plain-Java baselines
  * in the same run, the cluster figures (HTTP round trip, coordinator heap, recovery after {@code
- * kill -9}), the cost of mutual TLS between nodes (a plain-text and a TLS cluster taking turns) and
- * the JMH micro benchmarks. Writes {@code latest.md} and {@code latest.json} and prints
+ * kill -9}), the cost of mutual TLS between nodes and of the journal (two clusters taking turns
+ * each, {@link SideBySideBench}) and the JMH micro benchmarks. Writes {@code latest.md} and {@code latest.json} and prints
  * which targets were met.
  *
  * <p>Caveat: figures from a machine shared with other work are noisy; the report records the load
@@ -33,14 +33,14 @@ import picocli.CommandLine.Option;
 public final class BenchMain implements Callable<Integer> {
 
   enum Section {
-    BASELINES, LOCAL, CLUSTER, TLS, MICRO
+    BASELINES, LOCAL, CLUSTER, TLS, JOURNAL, MICRO
   }
 
   @Option(names = "--quick", description = "fewer runs: 1 warm-up and the median of 3 (baselines: 1), a short JMH run, 200 HTTP jobs after 500 warm-ups")
   boolean quick;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "run only these: baselines, local, cluster, tls, micro (repeatable or comma-separated; default: all)")
+      description = "run only these: baselines, local, cluster, tls, journal, micro (repeatable or comma-separated; default: all)")
   List<Section> only;
 
   @Option(names = "--warmups", paramLabel = "N", defaultValue = "-1",
@@ -101,8 +101,11 @@ public final class BenchMain implements Callable<Integer> {
       ok &= section(report, sections, Section.LOCAL, () -> local(report, anchors, work));
       ok &= section(report, sections, Section.CLUSTER, () -> new ClusterBench(repo, anchors, work, results.resolve("cluster-logs"),
           quick, warmups, heapItems, coordinatorJvmOptions).run(report));
-      ok &= section(report, sections, Section.TLS, () -> new TlsBench(repo, anchors, work, results.resolve("tls-logs"),
-          quick, warmups).run(report));
+      for (SideBySideBench.Comparison c : List.of(SideBySideBench.TLS_COST, SideBySideBench.JOURNAL_COST)) {
+        Section s = c == SideBySideBench.TLS_COST ? Section.TLS : Section.JOURNAL;
+        ok &= section(report, sections, s, () -> new SideBySideBench(c, repo, anchors, work, results.resolve(c.dir()),
+            quick, warmups).run(report));
+      }
       ok &= section(report, sections, Section.MICRO, () -> MicroBench.run(report, quick));
     } finally {
       deleteTree(work);

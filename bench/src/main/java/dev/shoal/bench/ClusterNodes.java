@@ -52,6 +52,9 @@ final class ClusterNodes implements AutoCloseable {
   private final Map<String, Long> firstSeen = new ConcurrentHashMap<>();
   private final List<String> watched;
   private final boolean tls;
+  private final Map<String, String> coordinatorEnv = new java.util.HashMap<>();
+  private List<String> coordinatorJvm = List.of();
+  private int restarts;
   private Node coordinator;
 
   /**
@@ -78,6 +81,12 @@ final class ClusterNodes implements AutoCloseable {
     return tls;
   }
 
+  /** Gives the coordinator (and a restarted one) these {@code SHOAL_*} variables too: {@code SHOAL_NO_JOURNAL}, say. */
+  ClusterNodes withCoordinatorEnv(Map<String, String> env) {
+    coordinatorEnv.putAll(env);
+    return this;
+  }
+
   String url() {
     return "http://127.0.0.1:" + httpPort;
   }
@@ -102,8 +111,57 @@ final class ClusterNodes implements AutoCloseable {
 
   /** Starts the coordinator; {@code jvmOptions} go before {@code -jar} (the GC log, for one). */
   Node startCoordinator(List<String> jvmOptions) throws IOException {
+    coordinatorJvm = List.copyOf(jvmOptions);
     coordinator = start("coordinator", "coordinator", remotingPort, jvmOptions, true);
     return coordinator;
+  }
+
+  /**
+   * Kills the coordinator ({@code kill -9}) and starts it again with the same ports, environment
+   * and data folder, as a container's restart policy would; its log is {@code coordinator-N.log}.
+   */
+  Node restartCoordinator() throws IOException, InterruptedException {
+    kill(coordinator);
+    nodes.remove(coordinator);
+    coordinator = start("coordinator-" + (++restarts), "coordinator", remotingPort, coordinatorJvm, true);
+    return coordinator;
+  }
+
+  /** {@code POST /jobs} with this body; the new job's id. */
+  String submit(String body) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/jobs"))
+        .header("Authorization", "Bearer " + token()).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 202) {
+      throw new IllegalStateException("POST /jobs answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body()).get("id").asText();
+  }
+
+  /** {@code GET path} as JSON, or null while the coordinator does not answer it with a 200. */
+  JsonNode getJson(String path) throws InterruptedException {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + path))
+          .header("Authorization", "Bearer " + token()).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** {@code GET path}'s body as lines, one at a time, to {@code line}. */
+  void getLines(String path, java.util.function.Consumer<String> line) throws IOException, InterruptedException {
+    HttpResponse<java.util.stream.Stream<String>> r = http.send(HttpRequest.newBuilder(URI.create(url() + path))
+        .header("Authorization", "Bearer " + token()).timeout(Duration.ofMinutes(5)).build(),
+        HttpResponse.BodyHandlers.ofLines());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("GET " + path + " answered " + r.statusCode());
+    }
+    try (java.util.stream.Stream<String> lines = r.body()) {
+      lines.forEach(line);
+    }
   }
 
   /**
@@ -211,6 +269,8 @@ final class ClusterNodes implements AutoCloseable {
     env.remove("SHOAL_TOKEN");
     env.remove("SHOAL_TOKEN_FILE");
     env.remove("SHOAL_TLS_DIR");
+    env.remove("SHOAL_NO_JOURNAL");
+    env.remove("SHOAL_JOURNAL_URL");
     if (tls) {
       env.remove("SHOAL_NO_TLS");
     } else {
@@ -219,6 +279,9 @@ final class ClusterNodes implements AutoCloseable {
     // the nodes' own data folder: the coordinator makes the API token and the cluster CA there, the
     // workers find the CA there (mutual TLS, unless this cluster is plain text)
     env.put("SHOAL_DATA_DIR", logs.resolve("data").toString());
+    if (role.equals("coordinator")) {
+      env.putAll(coordinatorEnv);
+    }
     Process p = pb.start();
     Node node = new Node(name, p, log);
     nodes.add(node);

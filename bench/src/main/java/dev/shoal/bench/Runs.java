@@ -22,12 +22,12 @@ record Runs(int warmups, int counted) {
   }
 
   /**
-   * Each side of the TLS comparison ({@link TlsBench}): 9 runs, more than {@link #shoal}'s 5, since
+   * Each side of a side-by-side comparison ({@link SideBySideBench}): 9 runs, more than {@link #shoal}'s 5, since
    * the figure is the ratio of two noisy medians; 3 warm-ups, and 20 for {@code square}, whose JIT
    * on a fresh cluster takes about 20 jobs to settle (1 warm-up and 3 runs with --quick); or {@code
    * warmups} warm-ups when given (not negative).
    */
-  static Runs tls(Workload w, boolean quick, int warmups) {
+  static Runs sideBySide(Workload w, boolean quick, int warmups) {
     Runs runs = quick ? new Runs(1, 3) : new Runs(w == Workload.SQUARE ? 20 : 3, 9);
     return warmups >= 0 ? new Runs(warmups, runs.counted()) : runs;
   }

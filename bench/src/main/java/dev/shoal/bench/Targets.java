@@ -49,8 +49,11 @@ final class Targets {
     out.add(extra(r, HEAP, "MB", 256));
     out.add(extra(r, RECOVERY, "s", 3.0));
     out.add(atLeast(r, STREAMED, "×", 0.5));
-    out.add(tlsCost(r, Workload.SHA256, 1.10));
-    out.add(tlsCost(r, Workload.SQUARE, 1.30));
+    out.add(cost(r, SideBySideBench.TLS_COST, Workload.SHA256, 1.10));
+    out.add(cost(r, SideBySideBench.TLS_COST, Workload.SQUARE, 1.30));
+    out.add(cost(r, SideBySideBench.JOURNAL_COST, Workload.SHA256, 1.10));
+    out.add(cost(r, SideBySideBench.JOURNAL_COST, Workload.SQUARE, 1.25));
+    out.add(extra(r, SideBySideBench.COORDINATOR_RECOVERY, "s", 5.0));
     return out;
   }
 
@@ -66,18 +69,18 @@ final class Targets {
     return new Target(name, goal, measured, ratio, limit, verdict(s.get().digestOk() && b.get().digestOk(), ratio <= limit));
   }
 
-  /** Mutual TLS between nodes against plain text, from {@link TlsBench}'s two clusters of the same run. */
-  private static Target tlsCost(Report r, Workload w, double limit) {
-    String name = w.label + " cluster, TLS vs plain text";
+  /** What a feature costs (TLS, the journal), from {@link SideBySideBench}'s two clusters of the same run. */
+  private static Target cost(Report r, SideBySideBench.Comparison c, Workload w, double limit) {
+    String name = w.label + " cluster, " + c.other().shortName() + " vs " + c.base().shortName();
     String goal = String.format(Locale.ROOT, "≤ %.0f %% slower (≤ %.2f ×)", (limit - 1) * 100, limit);
-    Optional<Measurement> tls = r.find(TlsBench.TLS, w);
-    Optional<Measurement> plain = r.find(TlsBench.PLAIN, w);
-    if (tls.isEmpty() || plain.isEmpty()) {
+    Optional<Measurement> other = r.find(c.other().system(), w);
+    Optional<Measurement> base = r.find(c.base().system(), w);
+    if (other.isEmpty() || base.isEmpty()) {
       return notMeasured(name, goal, limit);
     }
-    double ratio = tls.get().medianS() / plain.get().medianS();
-    String measured = String.format(Locale.ROOT, "%.3f s / %.3f s = %.2f ×", tls.get().medianS(), plain.get().medianS(), ratio);
-    return new Target(name, goal, measured, ratio, limit, verdict(tls.get().digestOk() && plain.get().digestOk(), ratio <= limit));
+    double ratio = other.get().medianS() / base.get().medianS();
+    String measured = String.format(Locale.ROOT, "%.3f s / %.3f s = %.2f ×", other.get().medianS(), base.get().medianS(), ratio);
+    return new Target(name, goal, measured, ratio, limit, verdict(other.get().digestOk() && base.get().digestOk(), ratio <= limit));
   }
 
   private static Target rate(Report r, String mode, Workload w, double perSecond) {

@@ -131,13 +131,17 @@ class RemotePoolTest {
   void resultsStreamWhileTheJobRunsAndCancelStopsIt() {
     // item 3 sleeps ten minutes: the job cannot end before it is cancelled
     JobHandle job = pool.submit(new JobRequest("sleep", "{}", 1, true, 0), Items.of(List.of(0, 1, 2, 600000)));
-    Iterator<ResultChunk> chunks = job.chunks();
-    ResultChunk first = chunks.next();
-    assertEquals(0, first.firstIndex());
-    assertEquals(JobState.RUNNING, job.status().state());
-    job.cancel();
-    assertEquals(JobState.CANCELLED, job.await().state());
-    assertEquals(JobState.CANCELLED, pool.status(job.id()).state());
+    try {
+      Iterator<ResultChunk> chunks = job.chunks();
+      ResultChunk first = chunks.next();
+      assertEquals(0, first.firstIndex());
+      assertEquals(JobState.RUNNING, job.status().state());
+      job.cancel();
+      assertEquals(JobState.CANCELLED, job.await().state());
+      assertEquals(JobState.CANCELLED, pool.status(job.id()).state());
+    } finally {
+      pool.cancel(job.id());
+    }
   }
 
   @Test
@@ -261,18 +265,22 @@ class RemotePoolTest {
       RemotePool followed = Shoal.connect(proxy.url(), ServedPool.TOKEN);
       // item 2 sleeps ten minutes: the job runs until the test cancels it
       JobHandle job = followed.submit(new JobRequest("sleep", "{}", 1, true, 0), Items.of(List.of(0, 0, 600000)));
-      Iterator<ResultChunk> chunks = job.chunks();
-      assertEquals(0, chunks.next().firstIndex());
-      proxy.down();
-      proxy.up(other.url()); // a coordinator that never heard of the job
-      UnknownJobException e = assertThrows(UnknownJobException.class, () -> {
-        while (chunks.hasNext()) {
-          chunks.next();
-        }
-      });
-      assertTrue(e.getMessage().startsWith("job " + job.id() + " is not known to the coordinator at " + proxy.url()
-          + " after the reconnect (its results broke off after line "), e.getMessage());
-      pool.cancel(job.id());
+      try {
+        Iterator<ResultChunk> chunks = job.chunks();
+        assertEquals(0, chunks.next().firstIndex());
+        proxy.down();
+        proxy.up(other.url()); // a coordinator that never heard of the job
+        UnknownJobException e = assertThrows(UnknownJobException.class, () -> {
+          while (chunks.hasNext()) {
+            chunks.next();
+          }
+        });
+        assertTrue(e.getMessage().startsWith("job " + job.id() + " is not known to the coordinator at " + proxy.url()
+            + " after the reconnect (its results broke off after line "), e.getMessage());
+      } finally {
+        // whatever happened above, a ten-minute item must not hold the shared pool's worker
+        pool.cancel(job.id());
+      }
     }
   }
 

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A coordinator process killed with {@code kill -9} in the middle of its jobs and started again with
  * the same command and data folder (its embedded H2 journal): every job it had accepted finishes,
- * with the results an undisturbed run gives, byte for byte.
+ * with the results an undisturbed run gives, byte for byte. And the one way to opt out, {@code
+ * --no-journal}: what a restart then forgets.
  */
 class DurableCoordinatorIT {
 
@@ -70,6 +71,28 @@ class DurableCoordinatorIT {
       c.awaitJson("/jobs/" + queued, j -> j.path("state").asText().equals("SUCCEEDED"), Duration.ofSeconds(60),
           "the job queued behind it, accepted before the kills");
       assertEquals(1000, body(c, queued).split("\n").length);
+    }
+  }
+
+  @Test
+  void aCoordinatorStartedWithNoJournalRunsJobsAndARestartForgetsThem() throws Exception {
+    try (Cluster c = new Cluster("no-journal", java.util.List.of("--no-journal"))) {
+      assertTrue(c.coordinator.logText().contains("jobs are not journaled"), c.coordinator.logText());
+      c.startWorker(1);
+      c.awaitWorkers(1);
+      String id = c.submit("{\"function\":\"square\",\"range\":{\"start\":0,\"end\":3000}}");
+      c.awaitJson("/jobs/" + id, j -> j.path("state").asText().equals("SUCCEEDED"), Duration.ofSeconds(120), "the job");
+      String[] lines = body(c, id).split("\n");
+      assertEquals(3000, lines.length);
+      assertEquals("{\"index\":2999,\"value\":8994001}", lines[2999]);
+
+      c.restartCoordinator();
+      c.awaitWorkers(1);
+      assertEquals(404, c.get("/jobs/" + id).statusCode(), "nothing was journaled: the restarted coordinator never heard of it");
+      String again = c.submit("{\"function\":\"square\",\"range\":{\"start\":0,\"end\":10}}");
+      c.awaitJson("/jobs/" + again, j -> j.path("state").asText().equals("SUCCEEDED"), Duration.ofSeconds(120),
+          "a job on the restarted coordinator, its scratch database emptied");
+      assertEquals(10, body(c, again).split("\n").length);
     }
   }
 

@@ -104,9 +104,10 @@ class FailoverIT {
         List.of("--journal-url", "jdbc:postgresql://" + SERVER + "/" + database + "?user=shoal&password=wrong"),
         List.of("--journal-url", "jdbc:postgresql://127.0.0.1:" + free + "/shoal?user=shoal&password=shoal"),
         List.of("--journal-url", "jdbc:mysql://127.0.0.1/shoal"),
-        List.of("--data-dir", Files.writeString(dir.resolve("a-file"), "not a folder").resolve("data").toString()));
+        List.of("--data-dir", Files.writeString(dir.resolve("a-file"), "not a folder").resolve("data").toString()),
+        List.of("--no-journal", "--journal-url", "jdbc:postgresql://" + SERVER + "/" + database));
     List<String> expected = List.of("password authentication failed", "Connection", "must start with jdbc:postgresql:",
-        "cannot create");
+        "cannot create", "contradict");
     for (int i = 0; i < cases.size(); i++) {
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-XX:TieredStopAtLevel=1", "-jar", System.getProperty("shoal.jar"), "coordinator", "--no-tls", "--no-auth",

@@ -8,6 +8,12 @@ package dev.shoal.worker;
  * chunks to keep every slot busy for {@code cover} at the pace chunks have run here (a moving
  * average), within {@code [min, max]}; before any chunk has run, {@code min}.
  *
+ * <p>Chunks queued here wait for this worker's slots, so a slot held by an outlier (one item that
+ * sleeps ten minutes) would hold them too while other workers idle. Hence the stall rule: when every
+ * slot is busy, chunks are queued and nothing has started or finished here for the patience
+ * ({@code stallFloor}, or four times the average chunk if that is longer), the worker is stalled: it
+ * hands its queued chunks back to their jobs and holds none beyond its slots until a chunk finishes.
+ *
  * <p>Caveat: chunks queued here wait for this worker; a larger {@code max} lets a slow worker hold
  * work a faster one could run, which is why the queue grows only as chunks get short, and never
  * beyond the time {@code cover} of work.
@@ -17,9 +23,16 @@ final class Prefetch {
   private final int min;
   private final int max;
   private final long coverNanos;
+  private final long stallFloorNanos;
   private double nanosPerChunk = -1;
+  private long lastProgressNanos = System.nanoTime();
+  private boolean stalled;
 
   Prefetch(int min, int max, long coverNanos) {
+    this(min, max, coverNanos, Long.MAX_VALUE / 4);
+  }
+
+  Prefetch(int min, int max, long coverNanos, long stallFloorNanos) {
     if (min < 0 || max < min) {
       throw new IllegalArgumentException("prefetch must be 0 or more and max-prefetch at least prefetch, got "
           + min + " and " + max);
@@ -27,10 +40,12 @@ final class Prefetch {
     this.min = min;
     this.max = max;
     this.coverNanos = coverNanos;
+    this.stallFloorNanos = stallFloorNanos;
   }
 
   /** A chunk ran for {@code nanos}, from its start here to its results. */
   void observe(long nanos) {
+    stalled = false;
     if (nanos <= 0) {
       return;
     }
@@ -39,10 +54,40 @@ final class Prefetch {
 
   /** Chunks to hold beyond {@code slots} now. */
   int chunks(int slots) {
+    if (stalled) {
+      return 0;
+    }
     if (nanosPerChunk < 0 || max == min) {
       return min;
     }
     double needed = Math.ceil(Math.max(1, slots) * coverNanos / nanosPerChunk);
     return (int) Math.max(min, Math.min(max, needed));
+  }
+
+  /** A chunk started or finished here at {@code now} ({@link System#nanoTime}). */
+  void progressed(long now) {
+    lastProgressNanos = now;
+  }
+
+  /**
+   * Whether the worker, whose slots are all busy while chunks wait in its queue, becomes stalled at
+   * {@code now}: true once, when it does (the caller hands its queue back); it stays stalled, holding
+   * nothing beyond its slots, until the next {@link #observe}.
+   */
+  boolean stallsAt(long now) {
+    if (stalled || now - lastProgressNanos <= patienceNanos()) {
+      return false;
+    }
+    stalled = true;
+    return true;
+  }
+
+  boolean stalled() {
+    return stalled;
+  }
+
+  /** How long slots may all stay busy, with chunks waiting, before the worker counts as stalled. */
+  long patienceNanos() {
+    return nanosPerChunk < 0 ? stallFloorNanos : Math.max(stallFloorNanos, (long) (4 * nanosPerChunk));
   }
 }

@@ -41,8 +41,8 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * what has not started, finishes what runs, then leaves).
  *
  * <p>Guarantees: it asks only for what it can hold (see {@link WorkerDemand}); every chunk it accepts
- * gets exactly one {@link JobProtocol.ChunkProcessed} or, when it drains, one {@link
- * JobProtocol.ChunkReturned}, or, when it holds more than {@code max-chunk-items} items, one {@link
+ * gets exactly one {@link JobProtocol.ChunkProcessed} or, when it drains or stalls (its slots busy
+ * with outliers while chunks wait, see {@link Prefetch}), one {@link JobProtocol.ChunkReturned}, or, when it holds more than {@code max-chunk-items} items, one {@link
  * JobProtocol.ChunkRefused} at once, nothing allocated from its size; a function never runs on the
  * actor thread, and a function that throws while its chunk is started fails that chunk's items, not
  * the worker. Its demand, restated every {@code heartbeat-interval}, is also its heartbeat. It
@@ -182,16 +182,30 @@ public final class Worker extends AbstractBehavior<Command> {
 
   private Behavior<Command> onHeartbeat() {
     sampleJvm();
+    if (!queued.isEmpty() && started.size() >= settings.slots()) {
+      if (prefetch.stallsAt(System.nanoTime())) {
+        getContext().getLog().info("{} chunks waited {} ms behind slots that finished nothing: handed back for other "
+            + "workers", queued.size(), prefetch.patienceNanos() / 1_000_000);
+      }
+      if (prefetch.stalled()) {
+        // also what was on its way here when the worker stalled
+        handBackQueued();
+      }
+    }
     sendDemand(false);
     return this;
   }
 
-  private Behavior<Command> onDrain(Drain drain) {
-    drainWaiters.add(drain.replyTo());
+  private void handBackQueued() {
     for (ProcessChunk c : queued) {
       c.replyTo().tell(new JobProtocol.ChunkReturned(c.task().leaseId(), getContext().getSelf()));
     }
     queued.clear();
+  }
+
+  private Behavior<Command> onDrain(Drain drain) {
+    drainWaiters.add(drain.replyTo());
+    handBackQueued();
     sendDemand(true);
     return started.isEmpty() ? leave() : draining();
   }
@@ -282,6 +296,7 @@ public final class Worker extends AbstractBehavior<Command> {
     }
     itemsDone += done.results().size();
     prefetch.observe(done.nanos());
+    prefetch.progressed(System.nanoTime());
     done.chunk().replyTo().tell(
         new JobProtocol.ChunkProcessed(done.chunk().task().leaseId(), done.results(), done.nanos(), getContext().getSelf()));
     return true;
@@ -305,6 +320,7 @@ public final class Worker extends AbstractBehavior<Command> {
     while (started.size() < settings.slots() && !queued.isEmpty()) {
       ProcessChunk chunk = queued.poll();
       long startNanos = System.nanoTime();
+      prefetch.progressed(startNanos);
       pipe(chunk, start(chunk.task()), startNanos);
     }
   }

@@ -13,11 +13,20 @@ import java.time.Duration;
  * @param maxChunkItems the most items it runs in one chunk; it refuses a larger chunk unstarted
  * @param maxPrefetch the most chunks it holds beyond its slots when its chunks are short (see {@link Prefetch})
  * @param prefetchCover how long the chunks it holds beyond its slots should keep them busy
+ * @param stallPatience how long all its slots may stay busy, with chunks waiting behind them and
+ *     none finishing, before it hands those chunks back (at least; see {@link Prefetch})
  */
 public record WorkerSettings(int slots, int prefetch, Duration heartbeatInterval, int maxChunkItems, int maxPrefetch,
-    Duration prefetchCover) {
+    Duration prefetchCover, Duration stallPatience) {
 
-  /** Settings with the default {@code max-chunk-items} and a fixed prefetch. */
+  /** Settings with the default {@code stall-patience}. */
+  public WorkerSettings(int slots, int prefetch, Duration heartbeatInterval, int maxChunkItems, int maxPrefetch,
+      Duration prefetchCover) {
+    this(slots, prefetch, heartbeatInterval, maxChunkItems, maxPrefetch, prefetchCover,
+        ConfigFactory.defaultReference().getDuration("shoal.worker.stall-patience"));
+  }
+
+  /** Settings with the default {@code max-chunk-items} and {@code stall-patience}, and a fixed prefetch. */
   public WorkerSettings(int slots, int prefetch, Duration heartbeatInterval) {
     this(slots, prefetch, heartbeatInterval, ConfigFactory.defaultReference().getInt("shoal.worker.max-chunk-items"),
         prefetch, Duration.ZERO);
@@ -25,7 +34,7 @@ public record WorkerSettings(int slots, int prefetch, Duration heartbeatInterval
 
   /** The rule that sizes the prefetch, fresh for one worker. */
   Prefetch newPrefetch() {
-    return new Prefetch(prefetch, maxPrefetch, prefetchCover.toNanos());
+    return new Prefetch(prefetch, maxPrefetch, prefetchCover.toNanos(), stallPatience.toNanos());
   }
 
   public static WorkerSettings fromConfig(Config config) {
@@ -37,14 +46,15 @@ public record WorkerSettings(int slots, int prefetch, Duration heartbeatInterval
         c.getDuration("heartbeat-interval"),
         c.getInt("max-chunk-items"),
         c.getInt("max-prefetch"),
-        c.getDuration("prefetch-cover"));
+        c.getDuration("prefetch-cover"),
+        c.getDuration("stall-patience"));
   }
 
   public WorkerSettings withSlots(int n) {
-    return new WorkerSettings(n, prefetch, heartbeatInterval, maxChunkItems, maxPrefetch, prefetchCover);
+    return new WorkerSettings(n, prefetch, heartbeatInterval, maxChunkItems, maxPrefetch, prefetchCover, stallPatience);
   }
 
   public WorkerSettings withMaxChunkItems(int n) {
-    return new WorkerSettings(slots, prefetch, heartbeatInterval, n, maxPrefetch, prefetchCover);
+    return new WorkerSettings(slots, prefetch, heartbeatInterval, n, maxPrefetch, prefetchCover, stallPatience);
   }
 }

@@ -1,6 +1,7 @@
 package dev.shoal.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,5 +74,42 @@ class PrefetchTest {
   void boundsThatContradictEachOtherAreRefused() {
     assertThrows(IllegalArgumentException.class, () -> new Prefetch(4, 2, MS));
     assertThrows(IllegalArgumentException.class, () -> new Prefetch(-1, 2, MS));
+  }
+
+  @Test
+  void slotsThatKeepFinishingNeverStall() {
+    Prefetch p = new Prefetch(2, 64, 5 * MS, 100 * MS);
+    long now = 0;
+    for (int i = 0; i < 100; i++) {
+      now += 90 * MS;
+      p.progressed(now);
+      assertFalse(p.stallsAt(now + 90 * MS), "a chunk finishes every 90 ms, within the 100 ms patience");
+    }
+  }
+
+  @Test
+  void slotsThatFinishNothingForThePatienceStallOnceAndHoldNothingBeyondThemUntilAChunkEnds() {
+    Prefetch p = new Prefetch(2, 64, 5 * MS, 100 * MS);
+    p.progressed(0);
+    assertFalse(p.stallsAt(100 * MS));
+    assertTrue(p.stallsAt(101 * MS), "nothing started or finished for longer than the patience");
+    assertFalse(p.stallsAt(200 * MS), "stalled once: the queue is handed back once");
+    assertTrue(p.stalled());
+    assertEquals(0, p.chunks(4), "a stalled worker holds nothing beyond its slots");
+    p.observe(30 * 1000 * MS);
+    assertFalse(p.stalled(), "a chunk ended");
+    assertEquals(2, p.chunks(4));
+  }
+
+  @Test
+  void thePatienceIsFourAverageChunksWhenThatIsLongerThanTheFloor() {
+    Prefetch p = new Prefetch(2, 64, 5 * MS, 100 * MS);
+    assertEquals(100 * MS, p.patienceNanos(), "no chunk timed yet: the floor");
+    p.observe(10 * MS);
+    assertEquals(100 * MS, p.patienceNanos());
+    p.observe(1000 * MS);
+    p.progressed(0);
+    assertTrue(p.patienceNanos() > 100 * MS, "long chunks: a slot busy for one of them is not a stall");
+    assertFalse(p.stallsAt(p.patienceNanos()));
   }
 }

@@ -108,13 +108,14 @@ class WorkerTest {
 
   @Test
   void chunksThatRunInMicrosecondsMakeItAskForMoreThanItsMinimumPrefetch() {
-    WorkerSettings settings = new WorkerSettings(1, 2, Duration.ofHours(1), 10_000, 64, Duration.ofSeconds(1));
+    // an hour to cover: however slow a loaded machine runs the first chunk, it is short next to that
+    WorkerSettings settings = new WorkerSettings(1, 2, Duration.ofHours(1), 10_000, 64, Duration.ofHours(1));
     ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create(coordinator.ref(), settings, functions, executors, "n"));
     assertEquals(3, coordinator.expectMessageClass(WorkerDemand.class, WAIT).wanted(), "no chunk timed yet: slots + prefetch");
     worker.tell(chunk("j", "square", "{}", 0, ItemBatch.range(0, 1)));
     job.expectMessageClass(ChunkProcessed.class, WAIT);
     WorkerDemand d = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
-    assertEquals(65, d.wanted(), "a 1-item square takes far less than the 1 s to cover: slots + max-prefetch");
+    assertEquals(65, d.wanted(), "a 1-item square takes far less than the hour to cover: slots + max-prefetch");
   }
 
   @Test
@@ -320,6 +321,49 @@ class WorkerTest {
     coordinator.expectMessage(WAIT, new CoordinatorProtocol.WorkerLeaving(worker));
     drained.expectMessage(WAIT, Done.getInstance());
     coordinator.expectTerminated(worker, WAIT);
+  }
+
+  /**
+   * One slow item must not hold up the chunks queued behind it: once its slot has finished nothing
+   * for {@code stall-patience}, the worker hands its queue back (another worker can run it) and asks
+   * for no more than its free slots until a chunk finishes; then it prefetches again.
+   */
+  @Test
+  void chunksQueuedBehindASlotThatFinishesNothingAreHandedBackAndThePrefetchWaitsForTheSlot()
+      throws InterruptedException {
+    WorkerSettings settings = new WorkerSettings(1, 2, Duration.ofMillis(50), 10_000, 2, Duration.ZERO,
+        Duration.ofMillis(300));
+    ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create(coordinator.ref(), settings, functions, executors, "n"));
+    Gate.State gate = Gate.create("stall");
+    ProcessChunk slow = chunk("j", "gate", "{\"gate\":\"stall\"}", 0, ItemBatch.range(0, 1));
+    ProcessChunk behind = chunk("k", "square", "{}", 0, ItemBatch.range(5, 1));
+    worker.tell(slow);
+    worker.tell(behind);
+    gate.awaitStarted();
+
+    assertEquals(new ChunkReturned(behind.task().leaseId(), worker), job.expectMessageClass(ChunkReturned.class, WAIT));
+    WorkerDemand stalled = demandWhere(d -> d.held() == 1);
+    assertEquals(0, stalled.wanted(), "its one slot is busy and it holds nothing beyond it");
+    // what was on its way when it stalled goes back too
+    ProcessChunk late = chunk("k", "square", "{}", 0, ItemBatch.range(6, 1));
+    worker.tell(late);
+    assertEquals(new ChunkReturned(late.task().leaseId(), worker), job.expectMessageClass(ChunkReturned.class, WAIT));
+
+    gate.open();
+    assertEquals(slow.task().leaseId(), job.expectMessageClass(ChunkProcessed.class, WAIT).leaseId());
+    assertEquals(3, demandWhere(d -> d.held() == 0).wanted(), "a chunk ended: its slot and prefetch again");
+  }
+
+  /** The next demand that matches; earlier ones (heartbeats) are skipped. */
+  private WorkerDemand demandWhere(java.util.function.Predicate<WorkerDemand> wanted) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      WorkerDemand d = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+      if (wanted.test(d)) {
+        return d;
+      }
+    }
+    throw new AssertionError("no such demand within " + WAIT);
   }
 
   /**

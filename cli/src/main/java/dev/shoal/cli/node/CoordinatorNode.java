@@ -88,6 +88,12 @@ public final class CoordinatorNode implements Callable<Integer> {
       description = "the journal database's user (env SHOAL_JOURNAL_USER; default ${DEFAULT-VALUE})")
   String journalUser;
 
+  @Option(names = "--no-journal", defaultValue = "${env:SHOAL_NO_JOURNAL:-false}", fallbackValue = "true",
+      description = "journal nothing: jobs live only as long as this coordinator (a restart or a standby's takeover "
+          + "loses them; their items and results wait in DATA_DIR/scratch, emptied at start). For throwaway clusters, "
+          + "and to measure what the journal costs (env SHOAL_NO_JOURNAL)")
+  boolean noJournal;
+
   /** From the environment only: a password on the command line shows in `ps`. */
   private static String journalPassword() {
     String p = System.getenv("SHOAL_JOURNAL_PASSWORD");
@@ -96,9 +102,19 @@ public final class CoordinatorNode implements Callable<Integer> {
 
   /** The journal: opened, and its tables made, before anything else starts, so a bad one is one line and exit 1. */
   private Durability journal() {
-    JournalDatabase db = journalUrl == null || journalUrl.isBlank()
-        ? JournalDatabase.embedded(node.dataDir())
-        : JournalDatabase.open(journalUrl.strip(), journalUser, journalPassword());
+    boolean url = journalUrl != null && !journalUrl.isBlank();
+    if (noJournal) {
+      if (url) {
+        throw new UsageException("--no-journal and --journal-url contradict each other: give one");
+      }
+      JournalDatabase scratch = JournalDatabase.scratch(node.dataDir());
+      System.err.println("shoal: WARNING: --no-journal: jobs are not journaled; a restart of this coordinator loses "
+          + "them (items and results wait in " + scratch.describe() + ")");
+      return new Durability(scratch);
+    }
+    JournalDatabase db = url
+        ? JournalDatabase.open(journalUrl.strip(), journalUser, journalPassword())
+        : JournalDatabase.embedded(node.dataDir());
     System.err.println("shoal: jobs are journaled in " + db.describe());
     return new Durability(db);
   }
@@ -129,7 +145,8 @@ public final class CoordinatorNode implements Callable<Integer> {
     Behavior<CoordinatorProtocol.Command> coordinator = Behaviors.setup(context -> {
       context.spawn(HttpEdge.create(context.getSelf(), httpHost, httpPort, access, tls, settings.metrics(), durability),
           "http");
-      return Coordinator.create(registry, settings, durability);
+      // without a journal, the HTTP API still keeps items and results in the scratch database
+      return noJournal ? Coordinator.create(registry, settings) : Coordinator.create(registry, settings, durability);
     });
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(context -> {
       context.spawn(KnownMembers.create(node.dataDir()), "known-members");

@@ -52,16 +52,41 @@ public final class JournalDatabase implements AutoCloseable {
 
   /** The embedded journal in {@code dataDir/journal}; creates the folder. */
   public static JournalDatabase embedded(Path dataDir) {
-    Path dir = dataDir.resolve("journal").toAbsolutePath();
+    Path dir = writableFolder(dataDir.resolve("journal"), "journal");
+    return open(h2Url(dir), "sa", "");
+  }
+
+  /**
+   * A scratch database in {@code dataDir/scratch}, emptied first: the items and results of the jobs
+   * of a coordinator that journals nothing ({@code --no-journal}). On disk, not in memory, so that
+   * a large job's results stay out of the heap; without {@code WRITE_DELAY=0}, since nothing in it
+   * has to outlive the process.
+   */
+  public static JournalDatabase scratch(Path dataDir) {
+    Path dir = writableFolder(dataDir.resolve("scratch"), "scratch");
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (f.getFileName().toString().startsWith("shoal.")) {
+          Files.delete(f);
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot empty the scratch folder " + dir + ": " + e.getMessage());
+    }
+    return open("jdbc:h2:file:" + dir.resolve("shoal") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+  }
+
+  private static Path writableFolder(Path folder, String what) {
+    Path dir = folder.toAbsolutePath();
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot create the journal folder " + dir + ": " + e.getMessage());
+      throw new IllegalStateException("cannot create the " + what + " folder " + dir + ": " + e.getMessage());
     }
     if (!Files.isWritable(dir)) {
-      throw new IllegalStateException("the journal folder " + dir + " is not writable");
+      throw new IllegalStateException("the " + what + " folder " + dir + " is not writable");
     }
-    return open(h2Url(dir), "sa", "");
+    return dir;
   }
 
   static String h2Url(Path dir) {
