@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * One large job on a coordinator with a small heap: ten million squares through a coordinator
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * window of chunks and storing results in the journal as rows of about 256 KiB (a chunk here is a
  * hundred thousand items, 3.8 MB of text) lets it run to the end.
  */
+// several JVMs on two cores for minutes: the default two-minute net is for hangs, not for this
+@Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
 class BoundedMemoryIT {
 
   private static final long N = 10_000_000;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Worker churn on a starved machine: one coordinator and three worker JVMs, each running two
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
  * random moment and a fresh one started, as a supervisor ({@code restart: unless-stopped}) would.
  * This is the load under which the Split Brain Resolver once downed the coordinator.
  */
+// several JVMs on two cores for minutes: the default two-minute net is for hangs, not for this
+@Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
 class ChurnIT {
 
   private static final int KILLS = 10;

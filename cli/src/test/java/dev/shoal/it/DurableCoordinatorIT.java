@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * A coordinator process killed with {@code kill -9} in the middle of its jobs and started again with
@@ -14,6 +15,8 @@ import org.junit.jupiter.api.Test;
  * with the results an undisturbed run gives, byte for byte. And the one way to opt out, {@code
  * --no-journal}: what a restart then forgets.
  */
+// several JVMs on two cores for minutes: the default two-minute net is for hangs, not for this
+@Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
 class DurableCoordinatorIT {
 
   @Test

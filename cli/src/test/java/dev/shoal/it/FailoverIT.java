@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Coordinators on a shared PostgreSQL journal (a real server: {@code .ci/run} installs Debian's
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.Test;
  * finishes them with the results of an undisturbed run; a journal that cannot be used stops a
  * coordinator at its start with one line.
  */
+// several JVMs on two cores for minutes: the default two-minute net is for hangs, not for this
+@Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
 class FailoverIT {
 
   private static final String SERVER = System.getenv().getOrDefault("SHOAL_IT_PG", "127.0.0.1:5432");

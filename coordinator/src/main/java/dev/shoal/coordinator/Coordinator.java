@@ -343,7 +343,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         remember(failed);
         continue;
       }
-      spawnJob(r.id(), r.request(), r.kind(), source, durability.sinkFor(r.id()), r.submittedAt(), true);
+      spawnJob(r.id(), r.request(), r.kind(), source, durability.sinkFor(r.id()), r.submittedAt(), true, true);
       running++;
     }
     if (!loaded.jobs().isEmpty()) {
@@ -423,7 +423,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       registry.tell(new JobRegistry.Add(record, getContext().messageAdapter(JobRegistry.Added.class, JobRecorded::new)));
       return this;
     }
-    spawnJob(id, submit.request(), fn.get().kind(), submit.source(), sink, now, false);
+    spawnJob(id, submit.request(), fn.get().kind(), submit.source(), sink, now, false, false);
     submit.replyTo().tell(new JobAccepted(id));
     dispatch();
     return this;
@@ -436,18 +436,18 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
     records.put(p.record().id(), p.record());
     spawnJob(p.record().id(), p.submit().request(), p.fn().kind(), p.submit().source(), p.sink(), p.record().submittedAt(),
-        true);
+        true, false);
     p.submit().replyTo().tell(new JobAccepted(p.record().id()));
     dispatch();
     return this;
   }
 
   private void spawnJob(String id, JobRequest request, FunctionKind kind, ItemSource source, ResultSink sink,
-      long submittedAt, boolean durable) {
+      long submittedAt, boolean durable, boolean recovered) {
     JobIo io = new JobIo(settings.limits().bounded(source), sink, sinkExecutor);
     JobStatus first = JobStatus.queued(id, request, source.total(), submittedAt);
     Behavior<JobProtocol.Command> behavior = durable
-        ? Job.createDurable(id, request, kind, io, getContext().getSelf(), settings, submittedAt)
+        ? Job.createDurable(id, request, kind, io, getContext().getSelf(), settings, submittedAt, recovered)
         : Job.create(id, request, kind, io, getContext().getSelf(), settings);
     ActorRef<JobProtocol.Command> ref = getContext().spawn(behavior, JOB_PREFIX + id);
     getContext().watch(ref);

@@ -149,7 +149,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   /**
    * A durable job: it records each batch of results in its {@link JobLedger} before the batch counts
    * as done, and, recovered after a restart, goes on from what the ledger holds (every index with a
-   * recorded result is skipped; the sink keeps exactly the recorded lines).
+   * recorded result is skipped; the sink keeps exactly the recorded lines). A job just accepted
+   * has nothing recorded: it starts at once, without waiting for its ledger's (empty) recovery,
+   * whose first records the ledger holds back until that recovery is done.
    */
   static Behavior<JobProtocol.Command> createDurable(
       String id,
@@ -158,10 +160,12 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       JobIo io,
       ActorRef<CoordinatorProtocol.Command> coordinator,
       CoordinatorSettings settings,
-      long submittedAt) {
-    return Behaviors.setup(context -> Behaviors.withStash(STASH, stash -> Behaviors.withTimers(timers ->
-        new Job(context, timers, id, request, kind, io, coordinator, settings, submittedAt, true)
-            .loadingProgress(stash))));
+      long submittedAt,
+      boolean recovered) {
+    return Behaviors.setup(context -> Behaviors.withStash(STASH, stash -> Behaviors.withTimers(timers -> {
+      Job job = new Job(context, timers, id, request, kind, io, coordinator, settings, submittedAt, true);
+      return recovered ? job.loadingProgress(stash) : job.start();
+    })));
   }
 
   /** Commands that come while a durable job loads its progress: offers, reads of its status. */

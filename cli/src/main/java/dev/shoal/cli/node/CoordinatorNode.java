@@ -129,10 +129,10 @@ public final class CoordinatorNode implements Callable<Integer> {
       throw new UsageException("--tls-cert and --tls-key go together");
     }
     Durability durability = journal();
-    // after itself, the members it last knew: restarted after a crash, it rejoins its workers' cluster
+    // after its seeds (itself by default, or as compose gives them), the members it last knew: restarted
+    // after a crash, it rejoins its workers' cluster
     List<String> known = KnownMembers.read(node.dataDir());
-    Config config = durability.persistenceConfig().withFallback(node.config("coordinator", 2551,
-        known.isEmpty() ? "SELF" : "SELF," + String.join(",", known)));
+    Config config = durability.persistenceConfig().withFallback(node.config("coordinator", 2551, "SELF", known));
     Optional<SSLContext> tls = tlsCert != null ? Optional.of(Pem.server(tlsCert, tlsKey))
         : https ? Optional.of(httpsFromTlsDir()) : Optional.empty();
     if (tls.isEmpty() && !access.isOpen() && !isLoopback(httpHost)) {

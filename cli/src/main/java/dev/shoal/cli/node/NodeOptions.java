@@ -72,6 +72,14 @@ public final class NodeOptions {
 
   /** The node's configuration: {@code application.conf} with host, port, role and seeds overridden. */
   Config config(String role, int defaultPort, String defaultSeeds) {
+    return config(role, defaultPort, defaultSeeds, List.of());
+  }
+
+  /**
+   * The same, with {@code alsoSeeds} (HOST:PORT) tried after the given or default seeds: a restarted
+   * coordinator's last known members, which matter most when its seed is itself, given or not.
+   */
+  Config config(String role, int defaultPort, String defaultSeeds, List<String> alsoSeeds) {
     String canonical = canonicalHost();
     int p = port != null ? port : defaultPort;
     if (p < 0 || p > 65535) {
@@ -79,6 +87,11 @@ public final class NodeOptions {
     }
     List<String> seedUris = new ArrayList<>();
     String seedList = seeds == null || seeds.isBlank() ? defaultSeeds.replace("SELF", canonical + ":" + p) : seeds;
+    for (String more : alsoSeeds) {
+      if (!(more.equals(canonical + ":" + p) || ("," + seedList.replace(" ", "") + ",").contains("," + more + ","))) {
+        seedList = seedList + "," + more;
+      }
+    }
     for (String s : seedList.split(",")) {
       String seed = s.trim();
       if (seed.isEmpty()) {
