@@ -78,7 +78,8 @@ public final class StoredReader {
   }
 
   private Void read(long available) {
-    for (ResultStore.Row row : job.store().read(job.id(), line, available, ROWS)) {
+    java.util.List<ResultStore.Row> rows = job.store().read(job.id(), line, available, ROWS);
+    for (ResultStore.Row row : rows) {
       byte[] p = row.payload();
       int start = 0;
       // the row that holds line `line` may begin before it: skip to that line's start
@@ -91,14 +92,28 @@ public final class StoredReader {
       long rowEnd = row.firstLine() + row.lines();
       int end = p.length;
       if (rowEnd > available) {
-        // never the case for a row the ledger recorded; a row past the recorded lines waits for them
+        // a row written past the recorded lines (the sink runs ahead of the job's count): its lines
+        // up to the recorded ones are final; the rest is sent once recorded
+        end = start;
+        for (long keep = available - Math.max(line, row.firstLine()); keep > 0; keep--) {
+          while (p[end] != '\n') {
+            end++;
+          }
+          end++;
+        }
+        rowEnd = available;
+      }
+      if (end > start) {
+        ready.add(ByteString.fromArray(p, start, end - start));
+      }
+      line = rowEnd;
+      if (line >= available) {
         break;
       }
-      ready.add(ByteString.fromArray(p, start, end - start));
-      line = rowEnd;
     }
     if (ready.isEmpty() && line < available) {
-      throw new IllegalStateException("the results of job " + job.id() + " lack line " + line);
+      throw new IllegalStateException("the results of job " + job.id() + " lack line " + line + " (recorded: "
+          + available + ", rows: " + rows.stream().map(r -> r.firstLine() + "+" + r.lines()).toList() + ")");
     }
     return null;
   }

@@ -74,6 +74,32 @@ class StoredJobTest {
     assertEquals(20_000, rows.get(rows.size() - 1).firstLine());
   }
 
+  @Test
+  void aReaderSendsTheRecordedLinesOfARowWrittenBeyondThemAndTheRestOnceRecorded() throws Exception {
+    StoredJob job = new StoredJob("ahead", store, n -> {});
+    job.write(0, squares(0, 5));
+    job.flush();
+    job.committed(3);
+    org.apache.pekko.actor.typed.ActorSystem<Void> system = org.apache.pekko.actor.typed.ActorSystem.create(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "stored-reader-test");
+    try {
+      java.util.concurrent.CompletionStage<String> read = StoredReader.follow(job, 0, Runnable::run,
+              java.time.Duration.ofSeconds(30), () -> java.util.concurrent.CompletableFuture.completedFuture(true))
+          .runFold("", (text, bytes) -> {
+            if (text.isEmpty()) {
+              // the first three lines came while only they were recorded: record the rest and end
+              job.committed(5);
+              job.close(null);
+            }
+            return text + bytes.utf8String();
+          }, system);
+      String text = read.toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(formatted(List.of(squares(0, 5)), new long[] {0}), text, "each line once, in order");
+    } finally {
+      system.terminate();
+    }
+  }
+
   private static ChunkResults squares(long first, int n) {
     long[] v = new long[n];
     for (int i = 0; i < n; i++) {
