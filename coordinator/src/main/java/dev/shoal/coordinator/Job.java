@@ -213,7 +213,13 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   /** The largest read asked of the source, for the read that follows one whose items were all done. */
   private int lastRead = 1;
   private final List<ActorRef<JobStatus>> closeWaiters = new ArrayList<>();
+  /** Chunks whose results are in memory on their way to the sink: they count in the window. */
   private int sinkQueued;
+  /**
+   * Chunks written to a durable sink whose record is not yet in the ledger: out of memory (the
+   * window is for memory, and a slow journal must not hold back the workers), but not yet done.
+   */
+  private int awaitingRecord;
   private long nextLease = 1;
   private long cutIndex;
   private boolean sourceEnded;
@@ -528,6 +534,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       return afterChange();
     }
     writing = false;
+    sinkQueued -= written.batch().size();
+    awaitingRecord += written.batch().size();
     unrecorded.add(written.batch());
     record();
     writeUnsent();
@@ -547,7 +555,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private Behavior<JobProtocol.Command> onBatchRecorded(BatchRecorded recorded) {
     recording = false;
-    sinkQueued -= recordingChunks;
+    awaitingRecord -= recordingChunks;
     io.committed(recorded.recorded().lines());
     record();
     return afterChange();
@@ -635,7 +643,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       return fail(overBudget.get());
     }
     if (sourceEnded && readAhead == null && pending.isEmpty() && suspects.isEmpty() && leases.isEmpty()
-        && waiting.isEmpty() && reorder.held() == 0 && sinkQueued == 0) {
+        && waiting.isEmpty() && reorder.held() == 0 && sinkQueued == 0 && awaitingRecord == 0) {
       return finish(errors > 0 ? JobState.COMPLETED_WITH_ERRORS : JobState.SUCCEEDED);
     }
     if ((!advertisedWork && hasWork()) || (!advertisedIsolation && wantsIsolation())) {
