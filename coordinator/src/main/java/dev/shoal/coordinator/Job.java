@@ -123,6 +123,18 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     INSTANCE
   }
 
+  /** The pause between two records of a durable job is over. */
+  private enum RecordDue implements JobProtocol.Command {
+    INSTANCE
+  }
+
+  /**
+   * While a durable job's chunks run, its records come at most this often: each is a journal write,
+   * whose CPU the workers on the same machine would rather have, and one record covers whatever was
+   * written meanwhile. The record that a job waits for to end (no chunk out) is never held back.
+   */
+  static final Duration RECORD_PACE = Duration.ofMillis(100);
+
   /**
    * A run of consecutive items not yet handed out. {@code losses} counts the deaths of workers
    * holding it: the first makes it a suspect, the later ones count only when it ran alone.
@@ -208,6 +220,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private final Unrecorded unrecorded = new Unrecorded();
   private boolean recording;
   private int recordingChunks;
+  /** A record waits for {@link #RECORD_PACE} to pass since the last one. */
+  private boolean recordPaused;
+  private long lastRecordNanos = System.nanoTime() - RECORD_PACE.toNanos();
   /** A job kept in memory: result lines its sink has written. */
   private long linesWritten;
   /** The largest read asked of the source, for the read that follows one whose items were all done. */
@@ -345,6 +360,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(RetryDue.class, this::onRetryDue)
         .onMessageEquals(ReportProgress.INSTANCE, this::onReportProgress)
         .onMessageEquals(TokensBack.INSTANCE, this::afterChange)
+        .onMessageEquals(RecordDue.INSTANCE, this::onRecordDue)
         .onMessage(BatchRecorded.class, this::onBatchRecorded)
         .onSignal(ChildFailed.class, this::onLedgerFailed)
         .onSignal(Terminated.class, this::onLedgerStopped)
@@ -547,10 +563,32 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     if (recording || unrecorded.isEmpty()) {
       return;
     }
+    if (!leases.isEmpty()) {
+      long wait = RECORD_PACE.toNanos() - (System.nanoTime() - lastRecordNanos);
+      if (recordPaused) {
+        return;
+      }
+      if (wait > 0) {
+        recordPaused = true;
+        timers.startSingleTimer(RecordDue.INSTANCE, Duration.ofNanos(wait));
+        return;
+      }
+    } else if (recordPaused) {
+      // no chunk out: this may be the record the job's end waits for
+      timers.cancel(RecordDue.INSTANCE);
+      recordPaused = false;
+    }
+    lastRecordNanos = System.nanoTime();
     recording = true;
     Unrecorded.Batch b = unrecorded.take();
     ledger.tell(new JobLedger.Record(b.lines(), b.pairs(), b.errors(), recordedAdapter));
     recordingChunks = b.chunks();
+  }
+
+  private Behavior<JobProtocol.Command> onRecordDue() {
+    recordPaused = false;
+    record();
+    return afterChange();
   }
 
   private Behavior<JobProtocol.Command> onBatchRecorded(BatchRecorded recorded) {
@@ -582,6 +620,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(Cancel.class, this::onCancelWhileClosing)
         .onMessageEquals(ReportProgress.INSTANCE, Behaviors::same)
         .onMessageEquals(TokensBack.INSTANCE, Behaviors::same)
+        .onMessageEquals(RecordDue.INSTANCE, Behaviors::same)
         .build();
   }
 

@@ -138,6 +138,7 @@ public final class JobRegistry extends EventSourcedBehavior<JobRegistry.Command,
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    // events older than the snapshots kept are deleted: the journal stays the size of the state
+    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2).withDeleteEventsOnSnapshot();
   }
 }
