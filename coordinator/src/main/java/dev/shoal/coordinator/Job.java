@@ -131,9 +131,11 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   /**
    * While a durable job's chunks run, its records come at most this often: each is a journal write,
    * whose CPU the workers on the same machine would rather have, and one record covers whatever was
-   * written meanwhile. The record that a job waits for to end (no chunk out) is never held back.
+   * written meanwhile. Never held back: the record that a job waits for to end (no chunk out), and
+   * one of {@link #RECORD_NOW_LINES} lines or more, which a client reading the results waits for.
    */
   static final Duration RECORD_PACE = Duration.ofMillis(100);
+  static final long RECORD_NOW_LINES = 10_000;
 
   /**
    * A run of consecutive items not yet handed out. {@code losses} counts the deaths of workers
@@ -563,7 +565,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     if (recording || unrecorded.isEmpty()) {
       return;
     }
-    if (!leases.isEmpty()) {
+    if (!leases.isEmpty() && unrecorded.lines() < RECORD_NOW_LINES) {
       long wait = RECORD_PACE.toNanos() - (System.nanoTime() - lastRecordNanos);
       if (recordPaused) {
         return;
@@ -574,7 +576,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         return;
       }
     } else if (recordPaused) {
-      // no chunk out: this may be the record the job's end waits for
+      // no chunk out (this may be the record the job's end waits for), or many lines wait
       timers.cancel(RecordDue.INSTANCE);
       recordPaused = false;
     }

@@ -43,6 +43,11 @@ public final class Unrecorded {
     return chunks == 0;
   }
 
+  /** Result lines gathered so far. */
+  public long lines() {
+    return lines;
+  }
+
   /** Everything gathered, as one batch; this is empty afterwards. */
   public Batch take() {
     Batch b = new Batch(lines, Arrays.copyOf(pairs, size), errors, chunks);
