@@ -15,7 +15,8 @@ import java.util.List;
  * stream. In the database, not in files, so that a coordinator on another machine reads them after
  * a failover, and so that one backup holds a job whole.
  *
- * <p>Guarantees: a row is committed when {@link #append} returns; the lines of a job's rows are
+ * <p>Guarantees: a row is committed when {@link #append} returns, the rows of a {@link Batch} when
+ * it commits; the lines of a job's rows are
  * contiguous from line 0 (the sink appends in order). Which rows count is the job's {@link JobLedger}'s
  * decision: rows past the lines it recorded are removed by {@link #truncate} when the job recovers.
  *
@@ -30,6 +31,70 @@ public final class ResultStore {
 
   public ResultStore(JournalDatabase db) {
     this.db = db;
+  }
+
+  /**
+   * Rows of one job added in one transaction: committed together by {@link Batch#commit}, so a sink
+   * write of many rows costs one commit (one sync to disk), not one per row. Until then no other
+   * connection sees them. Closing without a commit rolls the rows back.
+   */
+  public final class Batch implements AutoCloseable {
+    private final String jobId;
+    private final Connection c;
+    private final PreparedStatement st;
+
+    private Batch(String jobId) throws SQLException {
+      this.jobId = jobId;
+      this.c = db.connection();
+      try {
+        c.setAutoCommit(false);
+        st = c.prepareStatement(
+            "INSERT INTO shoal_results (job_id, first_line, line_count, payload) VALUES (?, ?, ?, ?)");
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+    }
+
+    public void add(long firstLine, int lines, byte[] payload) {
+      try {
+        st.setString(1, jobId);
+        st.setLong(2, firstLine);
+        st.setInt(3, lines);
+        st.setBytes(4, payload);
+        st.executeUpdate();
+      } catch (SQLException e) {
+        throw failed("store the results of job " + jobId, e);
+      }
+    }
+
+    public void commit() {
+      try {
+        c.commit();
+      } catch (SQLException e) {
+        throw failed("store the results of job " + jobId, e);
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        st.close();
+        // the pool resets auto-commit, and rolls back what was not committed
+        c.close();
+      } catch (SQLException e) {
+        throw failed("store the results of job " + jobId, e);
+      }
+    }
+  }
+
+  /** Starts a {@link Batch} of rows for {@code jobId}. */
+  public Batch batch(String jobId) {
+    try {
+      return new Batch(jobId);
+    } catch (SQLException e) {
+      throw failed("store the results of job " + jobId, e);
+    }
   }
 
   public void append(String jobId, long firstLine, int lines, byte[] payload) {

@@ -14,8 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One durable job's results: its sink, which appends each batch of result lines as a row of the
- * {@link ResultStore}, and what its readers follow, the lines the job's {@link JobLedger} has
+ * One durable job's results: its sink, which appends each batch of result lines as rows of the
+ * {@link ResultStore} in one transaction (one commit per batch, however many rows), and what its
+ * readers follow, the lines the job's {@link JobLedger} has
  * recorded. A reader sees a line only once it is recorded, so what it read is exactly what a
  * coordinator recovering the job keeps, and a client that resumes at its line count after a
  * restart gets neither a gap nor a repeat.
@@ -90,8 +91,15 @@ public final class StoredJob implements ResultSink {
 
   @Override
   public void flush() throws IOException {
-    lines.flush();
-    rows.storeUpTo(rows.size);
+    try {
+      lines.flush();
+      rows.storeUpTo(rows.size);
+      if (rows.open != null) {
+        rows.open.commit();
+      }
+    } finally {
+      rows.closeBatch();
+    }
   }
 
   @Override
@@ -156,6 +164,8 @@ public final class StoredJob implements ResultSink {
 
     private byte[] buf = new byte[ROW_BYTES + (1 << 16)];
     private int size;
+    /** The rows of the write under way, committed together when it is flushed. */
+    private ResultStore.Batch open;
 
     @Override
     public void write(int b) {
@@ -189,11 +199,22 @@ public final class StoredJob implements ResultSink {
           count++;
         }
       }
-      store.append(id, nextLine, count, Arrays.copyOf(buf, end));
+      if (open == null) {
+        open = store.batch(id);
+      }
+      open.add(nextLine, count, Arrays.copyOf(buf, end));
       wrote.accept(end);
       nextLine += count;
       System.arraycopy(buf, end, buf, 0, size - end);
       size -= end;
+    }
+
+    void closeBatch() {
+      if (open != null) {
+        ResultStore.Batch b = open;
+        open = null;
+        b.close();
+      }
     }
   }
 }
