@@ -29,9 +29,27 @@ public final class TcpProxy implements AutoCloseable {
 
   private TcpProxy(int target) throws IOException {
     this.target = target;
-    ServerSocket s = bind(0);
+    ServerSocket s = belowEphemeralPorts();
     this.port = s.getLocalPort();
     serve(s);
+  }
+
+  /**
+   * A port below the kernel's ephemeral range (32768 and up on Linux): {@link #up} binds it again
+   * after {@link #down}, and a port from that range could meanwhile have become the local port of
+   * some outgoing connection (a client retrying, say), which makes the bind fail.
+   */
+  private static ServerSocket belowEphemeralPorts() throws IOException {
+    java.util.Random random = new java.util.Random();
+    IOException last = null;
+    for (int attempt = 0; attempt < 200; attempt++) {
+      try {
+        return bind(20_000 + random.nextInt(12_000));
+      } catch (IOException taken) {
+        last = taken;
+      }
+    }
+    throw last;
   }
 
   /** A proxy on a free port forwarding to {@code url}'s port on loopback. */

@@ -15,8 +15,7 @@ import java.util.List;
  * stream. In the database, not in files, so that a coordinator on another machine reads them after
  * a failover, and so that one backup holds a job whole.
  *
- * <p>Guarantees: a row is committed when {@link #append} returns, the rows of a {@link Batch} when
- * it commits; the lines of a job's rows are
+ * <p>Guarantees: rows are committed when their {@link Batch} commits; the lines of a job's rows are
  * contiguous from line 0 (the sink appends in order). Which rows count is the job's {@link JobLedger}'s
  * decision: rows past the lines it recorded are removed by {@link #truncate} when the job recovers.
  *
@@ -92,20 +91,6 @@ public final class ResultStore {
   public Batch batch(String jobId) {
     try {
       return new Batch(jobId);
-    } catch (SQLException e) {
-      throw failed("store the results of job " + jobId, e);
-    }
-  }
-
-  public void append(String jobId, long firstLine, int lines, byte[] payload) {
-    try (Connection c = db.connection();
-        PreparedStatement st = c.prepareStatement(
-            "INSERT INTO shoal_results (job_id, first_line, line_count, payload) VALUES (?, ?, ?, ?)")) {
-      st.setString(1, jobId);
-      st.setLong(2, firstLine);
-      st.setInt(3, lines);
-      st.setBytes(4, payload);
-      st.executeUpdate();
     } catch (SQLException e) {
       throw failed("store the results of job " + jobId, e);
     }
