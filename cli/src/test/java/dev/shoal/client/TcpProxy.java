@@ -23,6 +23,7 @@ public final class TcpProxy implements AutoCloseable {
   private volatile int target;
   private volatile long cutAfter = Long.MAX_VALUE;
   private volatile ServerSocket listener;
+  private volatile Thread acceptor;
   private final List<Socket> open = new CopyOnWriteArrayList<>();
   private final AtomicInteger connections = new AtomicInteger();
   private final AtomicInteger cuts = new AtomicInteger();
@@ -83,6 +84,14 @@ public final class TcpProxy implements AutoCloseable {
   /** Stops listening (a connection is refused) and cuts every open connection. */
   public synchronized void down() throws IOException {
     listener.close();
+    // the JDK closes a socket that a thread is blocked accepting on only once that thread has woken:
+    // until then the port still listens, and up() could not bind it
+    try {
+      acceptor.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while the proxy stopped listening");
+    }
     for (Socket s : open) {
       cut(s);
     }
@@ -103,7 +112,7 @@ public final class TcpProxy implements AutoCloseable {
 
   private void serve(ServerSocket s) {
     listener = s;
-    daemon("proxy-accept-" + port, () -> {
+    acceptor = daemon("proxy-accept-" + port, () -> {
       while (!s.isClosed()) {
         Socket client;
         try {
@@ -112,9 +121,9 @@ public final class TcpProxy implements AutoCloseable {
           return;
         }
         connections.incrementAndGet();
+        open.add(client);
         try {
           Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
-          open.add(client);
           open.add(server);
           daemon("proxy-up", () -> pump(client, server, Long.MAX_VALUE));
           daemon("proxy-down", () -> pump(server, client, cutAfter));
@@ -159,10 +168,11 @@ public final class TcpProxy implements AutoCloseable {
     open.remove(s);
   }
 
-  private static void daemon(String name, Runnable r) {
+  private static Thread daemon(String name, Runnable r) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     t.start();
+    return t;
   }
 
   @Override
