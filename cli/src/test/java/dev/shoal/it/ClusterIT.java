@@ -58,7 +58,9 @@ class ClusterIT {
     try (Cluster c = new Cluster("join", false)) {
       c.startWorker(1);
       c.awaitWorkers(1);
-      String id = c.submit("{\"function\":\"sleep\",\"range\":{\"start\":0,\"end\":120},\"args\":{\"ms\":100},\"chunkSize\":2}");
+      // about thirty seconds of work for one worker (sleep runs a chunk's items at once): a worker JVM
+      // that starts and joins on a loaded machine (ten seconds or more on two busy cores) finds most left
+      String id = c.submit("{\"function\":\"sleep\",\"range\":{\"start\":0,\"end\":600},\"args\":{\"ms\":100},\"chunkSize\":2}");
       c.awaitJson("/jobs/" + id, s -> s.get("done").asLong() >= 4, Duration.ofSeconds(60), "the job under way");
       Node late = c.startWorker(1);
       String latePort = ":" + late.port;
@@ -71,7 +73,7 @@ class ClusterIT {
         return false;
       }, Duration.ofSeconds(60), "the late worker holding chunks");
       List<JsonNode> results = c.results(id);
-      assertInputOrderExactlyOnce(results, 120);
+      assertInputOrderExactlyOnce(results, 600);
       assertEquals("SUCCEEDED", c.status(id).get("state").asText());
     }
   }
