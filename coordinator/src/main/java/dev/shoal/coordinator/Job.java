@@ -230,13 +230,11 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   /** The largest read asked of the source, for the read that follows one whose items were all done. */
   private int lastRead = 1;
   private final List<ActorRef<JobStatus>> closeWaiters = new ArrayList<>();
-  /** Chunks whose results are in memory on their way to the sink: they count in the window. */
-  private int sinkQueued;
   /**
-   * Chunks written to a durable sink whose record is not yet in the ledger: out of memory (the
-   * window is for memory, and a slow journal must not hold back the workers), but not yet done.
+   * Chunks on their way to the sink, and for a durable job until their record is in the ledger:
+   * they count in the window, which bounds what the sink and the journal may lag behind the workers.
    */
-  private int awaitingRecord;
+  private int sinkQueued;
   private long nextLease = 1;
   private long cutIndex;
   private boolean sourceEnded;
@@ -552,8 +550,6 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       return afterChange();
     }
     writing = false;
-    sinkQueued -= written.batch().size();
-    awaitingRecord += written.batch().size();
     unrecorded.add(written.batch());
     record();
     writeUnsent();
@@ -595,7 +591,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   private Behavior<JobProtocol.Command> onBatchRecorded(BatchRecorded recorded) {
     recording = false;
-    awaitingRecord -= recordingChunks;
+    sinkQueued -= recordingChunks;
     io.committed(recorded.recorded().lines());
     record();
     return afterChange();
@@ -684,7 +680,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       return fail(overBudget.get());
     }
     if (sourceEnded && readAhead == null && pending.isEmpty() && suspects.isEmpty() && leases.isEmpty()
-        && waiting.isEmpty() && reorder.held() == 0 && sinkQueued == 0 && awaitingRecord == 0) {
+        && waiting.isEmpty() && reorder.held() == 0 && sinkQueued == 0) {
       return finish(errors > 0 ? JobState.COMPLETED_WITH_ERRORS : JobState.SUCCEEDED);
     }
     if ((!advertisedWork && hasWork()) || (!advertisedIsolation && wantsIsolation())) {

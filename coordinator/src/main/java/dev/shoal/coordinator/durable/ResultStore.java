@@ -33,9 +33,8 @@ public final class ResultStore {
   }
 
   /**
-   * Rows of one job added in one transaction: committed together by {@link Batch#commit}, so a sink
-   * write of many rows costs one commit (one sync to disk), not one per row. Until then no other
-   * connection sees them. Closing without a commit rolls the rows back.
+   * Rows of one job added on one connection, visible to others once {@link Batch#commit} commits
+   * them. Closing without a commit rolls back the rows since the last.
    */
   public final class Batch implements AutoCloseable {
     private final String jobId;

@@ -15,8 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One durable job's results: its sink, which appends each batch of result lines as rows of the
- * {@link ResultStore} in one transaction (one commit per batch, however many rows), and what its
- * readers follow, the lines the job's {@link JobLedger} has
+ * {@link ResultStore}, and what its readers follow, the lines the job's {@link JobLedger} has
  * recorded. A reader sees a line only once it is recorded, so what it read is exactly what a
  * coordinator recovering the job keeps, and a client that resumes at its line count after a
  * restart gets neither a gap nor a repeat.
@@ -32,6 +31,12 @@ public final class StoredJob implements ResultSink {
 
   /** The size a row is cut at (at the next line end): a hundred-thousand-item chunk is fifteen rows. */
   static final int ROW_BYTES = 256 * 1024;
+
+  /**
+   * Rows committed at once. One: H2 holds a transaction's rows (large values) in memory until it
+   * commits, and sixteen per commit ran a 64 MB coordinator out of heap (BoundedMemoryIT).
+   */
+  static final int ROWS_PER_COMMIT = 1;
 
   private final String id;
   private final ResultStore store;
@@ -164,8 +169,9 @@ public final class StoredJob implements ResultSink {
 
     private byte[] buf = new byte[ROW_BYTES + (1 << 16)];
     private int size;
-    /** The rows of the write under way, committed together when it is flushed. */
+    /** The write under way's connection: its rows, committed every {@link #ROWS_PER_COMMIT}. */
     private ResultStore.Batch open;
+    private int openRows;
 
     @Override
     public void write(int b) {
@@ -203,6 +209,11 @@ public final class StoredJob implements ResultSink {
         open = store.batch(id);
       }
       open.add(nextLine, count, Arrays.copyOf(buf, end));
+      if (++openRows >= ROWS_PER_COMMIT) {
+        // recovery drops whatever rows the job's record did not cover
+        open.commit();
+        openRows = 0;
+      }
       wrote.accept(end);
       nextLine += count;
       System.arraycopy(buf, end, buf, 0, size - end);
@@ -210,6 +221,7 @@ public final class StoredJob implements ResultSink {
     }
 
     void closeBatch() {
+      openRows = 0;
       if (open != null) {
         ResultStore.Batch b = open;
         open = null;
