@@ -222,8 +222,6 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private final Unrecorded unrecorded = new Unrecorded();
   private boolean recording;
   private int recordingChunks;
-  /** A record waits for {@link #RECORD_PACE} to pass since the last one. */
-  private boolean recordPaused;
   private long lastRecordNanos = System.nanoTime() - RECORD_PACE.toNanos();
   /** A job kept in memory: result lines its sink has written. */
   private long linesWritten;
@@ -561,20 +559,19 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     if (recording || unrecorded.isEmpty()) {
       return;
     }
+    boolean paused = timers.isTimerActive(RecordDue.INSTANCE);
     if (!leases.isEmpty() && unrecorded.lines() < RECORD_NOW_LINES) {
-      long wait = RECORD_PACE.toNanos() - (System.nanoTime() - lastRecordNanos);
-      if (recordPaused) {
+      if (paused) {
         return;
       }
+      long wait = RECORD_PACE.toNanos() - (System.nanoTime() - lastRecordNanos);
       if (wait > 0) {
-        recordPaused = true;
         timers.startSingleTimer(RecordDue.INSTANCE, Duration.ofNanos(wait));
         return;
       }
-    } else if (recordPaused) {
+    } else if (paused) {
       // no chunk out (this may be the record the job's end waits for), or many lines wait
       timers.cancel(RecordDue.INSTANCE);
-      recordPaused = false;
     }
     lastRecordNanos = System.nanoTime();
     recording = true;
@@ -584,7 +581,6 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private Behavior<JobProtocol.Command> onRecordDue() {
-    recordPaused = false;
     record();
     return afterChange();
   }

@@ -15,7 +15,7 @@ import java.util.List;
  * stream. In the database, not in files, so that a coordinator on another machine reads them after
  * a failover, and so that one backup holds a job whole.
  *
- * <p>Guarantees: rows are committed when their {@link Batch} commits; the lines of a job's rows are
+ * <p>Guarantees: a row is committed when {@link #append} returns; the lines of a job's rows are
  * contiguous from line 0 (the sink appends in order). Which rows count is the job's {@link JobLedger}'s
  * decision: rows past the lines it recorded are removed by {@link #truncate} when the job recovers.
  *
@@ -32,64 +32,15 @@ public final class ResultStore {
     this.db = db;
   }
 
-  /**
-   * Rows of one job added on one connection, visible to others once {@link Batch#commit} commits
-   * them. Closing without a commit rolls back the rows since the last.
-   */
-  public final class Batch implements AutoCloseable {
-    private final String jobId;
-    private final Connection c;
-    private final PreparedStatement st;
-
-    private Batch(String jobId) throws SQLException {
-      this.jobId = jobId;
-      this.c = db.connection();
-      try {
-        c.setAutoCommit(false);
-        st = c.prepareStatement(
-            "INSERT INTO shoal_results (job_id, first_line, line_count, payload) VALUES (?, ?, ?, ?)");
-      } catch (SQLException e) {
-        c.close();
-        throw e;
-      }
-    }
-
-    public void add(long firstLine, int lines, byte[] payload) {
-      try {
-        st.setString(1, jobId);
-        st.setLong(2, firstLine);
-        st.setInt(3, lines);
-        st.setBytes(4, payload);
-        st.executeUpdate();
-      } catch (SQLException e) {
-        throw failed("store the results of job " + jobId, e);
-      }
-    }
-
-    public void commit() {
-      try {
-        c.commit();
-      } catch (SQLException e) {
-        throw failed("store the results of job " + jobId, e);
-      }
-    }
-
-    @Override
-    public void close() {
-      try {
-        st.close();
-        // the pool resets auto-commit, and rolls back what was not committed
-        c.close();
-      } catch (SQLException e) {
-        throw failed("store the results of job " + jobId, e);
-      }
-    }
-  }
-
-  /** Starts a {@link Batch} of rows for {@code jobId}. */
-  public Batch batch(String jobId) {
-    try {
-      return new Batch(jobId);
+  public void append(String jobId, long firstLine, int lines, byte[] payload) {
+    try (Connection c = db.connection();
+        PreparedStatement st = c.prepareStatement(
+            "INSERT INTO shoal_results (job_id, first_line, line_count, payload) VALUES (?, ?, ?, ?)")) {
+      st.setString(1, jobId);
+      st.setLong(2, firstLine);
+      st.setInt(3, lines);
+      st.setBytes(4, payload);
+      st.executeUpdate();
     } catch (SQLException e) {
       throw failed("store the results of job " + jobId, e);
     }

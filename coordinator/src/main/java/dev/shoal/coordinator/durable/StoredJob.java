@@ -32,12 +32,6 @@ public final class StoredJob implements ResultSink {
   /** The size a row is cut at (at the next line end): a hundred-thousand-item chunk is fifteen rows. */
   static final int ROW_BYTES = 256 * 1024;
 
-  /**
-   * Rows committed at once. One: H2 holds a transaction's rows (large values) in memory until it
-   * commits, and sixteen per commit ran a 64 MB coordinator out of heap (BoundedMemoryIT).
-   */
-  static final int ROWS_PER_COMMIT = 1;
-
   private final String id;
   private final ResultStore store;
   private final List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
@@ -96,15 +90,8 @@ public final class StoredJob implements ResultSink {
 
   @Override
   public void flush() throws IOException {
-    try {
-      lines.flush();
-      rows.storeUpTo(rows.size);
-      if (rows.open != null) {
-        rows.open.commit();
-      }
-    } finally {
-      rows.closeBatch();
-    }
+    lines.flush();
+    rows.storeUpTo(rows.size);
   }
 
   @Override
@@ -169,9 +156,6 @@ public final class StoredJob implements ResultSink {
 
     private byte[] buf = new byte[ROW_BYTES + (1 << 16)];
     private int size;
-    /** The write under way's connection: its rows, committed every {@link #ROWS_PER_COMMIT}. */
-    private ResultStore.Batch open;
-    private int openRows;
 
     @Override
     public void write(int b) {
@@ -205,28 +189,13 @@ public final class StoredJob implements ResultSink {
           count++;
         }
       }
-      if (open == null) {
-        open = store.batch(id);
-      }
-      open.add(nextLine, count, Arrays.copyOf(buf, end));
-      if (++openRows >= ROWS_PER_COMMIT) {
-        // recovery drops whatever rows the job's record did not cover
-        open.commit();
-        openRows = 0;
-      }
+      // committed one by one: H2 holds a transaction's rows in memory until it commits, and sixteen
+      // rows per commit ran a 64 MB coordinator out of heap (BoundedMemoryIT)
+      store.append(id, nextLine, count, Arrays.copyOf(buf, end));
       wrote.accept(end);
       nextLine += count;
       System.arraycopy(buf, end, buf, 0, size - end);
       size -= end;
-    }
-
-    void closeBatch() {
-      openRows = 0;
-      if (open != null) {
-        ResultStore.Batch b = open;
-        open = null;
-        b.close();
-      }
     }
   }
 }
