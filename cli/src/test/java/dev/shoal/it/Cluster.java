@@ -109,6 +109,7 @@ final class Cluster implements AutoCloseable {
    * API answers.
    */
   Node restartCoordinator() throws Exception {
+    awaitKnownWorkers();
     coordinator.kill();
     extra.add(coordinator);
     coordinator = Node.start("coordinator-" + (++restarts), logs, clusterPort, coordinatorJvm, coordinatorArgs);
@@ -117,6 +118,28 @@ final class Cluster implements AutoCloseable {
   }
 
   private int restarts;
+
+  /**
+   * Waits until the coordinator's list of members (which a restarted coordinator joins) names every
+   * live worker: the guarantee covers the workers it has written down, which it does as they ask to
+   * join, so this is a moment, yet a kill in that moment would test a different story.
+   */
+  private void awaitKnownWorkers() throws Exception {
+    Path file = dataDir.resolve("cluster-members");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      List<String> known = Files.exists(file) ? Files.readAllLines(file) : List.of();
+      List<String> missing = workers.stream().filter(w -> w.process.isAlive())
+          .map(w -> "127.0.0.1:" + w.port).filter(w -> !known.contains(w)).toList();
+      if (missing.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the coordinator never wrote down workers " + missing + " (it knows " + known + ")");
+      }
+      Thread.sleep(100);
+    }
+  }
 
 
   /** Starts a worker JVM with {@code slots} slots and more flags; returns at once (see {@link #awaitWorkers}). */

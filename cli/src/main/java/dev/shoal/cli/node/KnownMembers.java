@@ -6,7 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.stream.StreamSupport;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -49,32 +50,52 @@ final class KnownMembers extends AbstractBehavior<ClusterEvent.MemberEvent> {
   }
 
   private final Path dataDir;
+  private final String self;
+  /** host:port of every other member since it asked to join, until it is removed. */
+  private final SortedSet<String> others = new TreeSet<>();
 
   private KnownMembers(ActorContext<ClusterEvent.MemberEvent> context, Path dataDir) {
     super(context);
     this.dataDir = dataDir;
-    ActorRef<ClusterEvent.MemberEvent> self = context.getSelf();
-    Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(self, ClusterEvent.MemberEvent.class));
+    Cluster cluster = Cluster.get(context.getSystem());
+    this.self = hostPort(cluster.selfMember());
+    ActorRef<ClusterEvent.MemberEvent> me = context.getSelf();
+    // typed subscriptions replay the current members as events, so the set starts complete
+    cluster.subscriptions().tell(Subscribe.create(me, ClusterEvent.MemberEvent.class));
   }
 
   @Override
   public Receive<ClusterEvent.MemberEvent> createReceive() {
     return newReceiveBuilder()
+        .onMessage(ClusterEvent.MemberRemoved.class, this::onMemberRemoved)
         .onMessage(ClusterEvent.MemberEvent.class, this::onMemberEvent)
         .build();
   }
 
-  private Behavior<ClusterEvent.MemberEvent> onMemberEvent(ClusterEvent.MemberEvent event) {
-    if (!(event instanceof ClusterEvent.MemberUp) && !(event instanceof ClusterEvent.MemberRemoved)) {
-      return this;
+  private Behavior<ClusterEvent.MemberEvent> onMemberRemoved(ClusterEvent.MemberRemoved event) {
+    if (others.remove(hostPort(event.member()))) {
+      write();
     }
-    Cluster cluster = Cluster.get(getContext().getSystem());
-    List<String> others = StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-        .filter(m -> !m.address().equals(cluster.selfMember().address()))
-        .map(Member::address)
-        .map(a -> a.getHost().orElse("") + ":" + a.getPort().orElse(0))
-        .sorted()
-        .toList();
+    return this;
+  }
+
+  /**
+   * A member is kept from its first event (joining), not from Up: a worker admitted a moment before
+   * the coordinator crashes is already a member the restarted coordinator must look for.
+   */
+  private Behavior<ClusterEvent.MemberEvent> onMemberEvent(ClusterEvent.MemberEvent event) {
+    String member = hostPort(event.member());
+    if (!member.equals(self) && others.add(member)) {
+      write();
+    }
+    return this;
+  }
+
+  private static String hostPort(Member member) {
+    return member.address().getHost().orElse("") + ":" + member.address().getPort().orElse(0);
+  }
+
+  private void write() {
     Path file = dataDir.resolve(FILE);
     try {
       Path tmp = dataDir.resolve(FILE + ".tmp");
@@ -83,6 +104,5 @@ final class KnownMembers extends AbstractBehavior<ClusterEvent.MemberEvent> {
     } catch (IOException e) {
       getContext().getLog().warn("cannot keep the cluster's members in {}: {}", file, e.getMessage());
     }
-    return this;
   }
 }
