@@ -1,4 +1,4 @@
-package dev.shoal.protocol;
+package dev.shoal.api;
 
 /**
  * What a function spends its time on, which decides where workers run it: {@code CPU} functions run

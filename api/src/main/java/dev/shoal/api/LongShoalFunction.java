@@ -1,4 +1,4 @@
-package dev.shoal.protocol;
+package dev.shoal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.LongNode;

@@ -1,11 +1,11 @@
-package dev.shoal.protocol;
+package dev.shoal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The function SPI: what a job computes. An implementation maps one JSON item plus the job's JSON
  * {@code args} to one JSON result. It is found with {@link java.util.ServiceLoader} (a line in
- * {@code META-INF/services/dev.shoal.protocol.ShoalFunction}) on the class path or in a jar of the
+ * {@code META-INF/services/dev.shoal.api.ShoalFunction}) on the class path or in a jar of the
  * plugins folder, so users add functions without rebuilding Shoal.
  *
  * <p>Implementations must be thread-safe: one instance serves every item of every job on a node. An

@@ -2,7 +2,7 @@ package dev.shoal.cli;
 
 import com.fasterxml.jackson.core.TreeNode;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.protocol.ShoalFunction;
+import dev.shoal.api.ShoalFunction;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,8 +33,8 @@ public final class PluginJar {
 
       import com.fasterxml.jackson.databind.JsonNode;
       import com.fasterxml.jackson.databind.node.LongNode;
-      import dev.shoal.protocol.FunctionKind;
-      import dev.shoal.protocol.ShoalFunction;
+      import dev.shoal.api.FunctionKind;
+      import dev.shoal.api.ShoalFunction;
 
       public final class Triple implements ShoalFunction {
         public String name() { return "triple"; }

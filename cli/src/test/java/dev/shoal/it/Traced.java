@@ -26,8 +26,8 @@ final class Traced {
       import com.fasterxml.jackson.databind.JsonNode;
       import com.fasterxml.jackson.databind.node.JsonNodeFactory;
       import com.fasterxml.jackson.databind.node.ObjectNode;
-      import dev.shoal.protocol.FunctionKind;
-      import dev.shoal.protocol.ShoalFunction;
+      import dev.shoal.api.FunctionKind;
+      import dev.shoal.api.ShoalFunction;
 
       public final class Traced implements ShoalFunction {
         public String name() { return "traced"; }

@@ -16,7 +16,7 @@ import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerLeaving;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerRestarted;
 import dev.shoal.protocol.FunctionInfo;
-import dev.shoal.protocol.FunctionKind;
+import dev.shoal.api.FunctionKind;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.JobProtocol;
 import dev.shoal.protocol.WorkerProtocol;

@@ -19,7 +19,7 @@ import dev.shoal.coordinator.job.Throttle;
 import dev.shoal.protocol.ChunkResults;
 import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.CoordinatorProtocol;
-import dev.shoal.protocol.FunctionKind;
+import dev.shoal.api.FunctionKind;
 import dev.shoal.protocol.ItemBatch;
 import dev.shoal.protocol.JobProtocol;
 import dev.shoal.protocol.JobProtocol.ChunkProcessed;

@@ -1,5 +1,7 @@
 package dev.shoal.protocol;
 
+import dev.shoal.api.ShoalFunction;
+
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URL;

@@ -1,5 +1,7 @@
 package dev.shoal.protocol;
 
+import dev.shoal.api.FunctionKind;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -8,7 +8,7 @@ import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
 import dev.shoal.protocol.FunctionInfo;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.JobProtocol;
-import dev.shoal.protocol.ShoalFunction;
+import dev.shoal.api.ShoalFunction;
 import dev.shoal.protocol.WorkerProtocol;
 import dev.shoal.protocol.WorkerProtocol.CancelJob;
 import dev.shoal.protocol.WorkerProtocol.Command;

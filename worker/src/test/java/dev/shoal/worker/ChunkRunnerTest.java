@@ -7,7 +7,7 @@ import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.ItemBatch;
 import dev.shoal.protocol.ItemError;
-import dev.shoal.protocol.ShoalFunction;
+import dev.shoal.api.ShoalFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.shoal.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.protocol.FunctionKind;
-import dev.shoal.protocol.ShoalFunction;
+import dev.shoal.api.FunctionKind;
+import dev.shoal.api.ShoalFunction;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;

@@ -1,7 +1,7 @@
 package dev.shoal.coordinator.durable;
 
 import dev.shoal.coordinator.job.JobRequest;
-import dev.shoal.protocol.FunctionKind;
+import dev.shoal.api.FunctionKind;
 
 /**
  * What a durable job was accepted with: enough to run it again from the start on any coordinator.

@@ -1,6 +1,6 @@
 package dev.shoal.coordinator.job;
 
-import dev.shoal.protocol.FunctionKind;
+import dev.shoal.api.FunctionKind;
 
 /**
  * The automatic chunk size. The rule, for a job whose user gave no chunk size:

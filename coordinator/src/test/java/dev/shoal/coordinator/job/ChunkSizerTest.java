@@ -2,7 +2,7 @@ package dev.shoal.coordinator.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.shoal.protocol.FunctionKind;
+import dev.shoal.api.FunctionKind;
 import org.junit.jupiter.api.Test;
 
 /**

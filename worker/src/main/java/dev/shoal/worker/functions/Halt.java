@@ -1,8 +1,8 @@
 package dev.shoal.worker.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.protocol.FunctionKind;
-import dev.shoal.protocol.ShoalFunction;
+import dev.shoal.api.FunctionKind;
+import dev.shoal.api.ShoalFunction;
 
 /**
  * Test function {@code halt}: kills the worker's JVM at once (as {@code kill -9} would, no shutdown

@@ -2,8 +2,8 @@ package dev.shoal.worker.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.shoal.protocol.FunctionKind;
-import dev.shoal.protocol.ShoalFunction;
+import dev.shoal.api.FunctionKind;
+import dev.shoal.api.ShoalFunction;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.MessageDigest;

@@ -1,8 +1,8 @@
 package dev.shoal.worker.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.protocol.FunctionKind;
-import dev.shoal.protocol.ShoalFunction;
+import dev.shoal.api.FunctionKind;
+import dev.shoal.api.ShoalFunction;
 
 /**
  * {@code sleep}: sleeps and returns the item. The time is {@code args.ms} when the job gives it

@@ -1,8 +1,8 @@
 package dev.shoal.worker.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.protocol.FunctionKind;
-import dev.shoal.protocol.LongShoalFunction;
+import dev.shoal.api.FunctionKind;
+import dev.shoal.api.LongShoalFunction;
 
 /** {@code square}: an integer's square as a 64-bit integer; overflow is the item's error. */
 public final class Square implements LongShoalFunction {
