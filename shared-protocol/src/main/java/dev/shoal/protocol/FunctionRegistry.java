@@ -1,11 +1,7 @@
 package dev.shoal.protocol;
 
 import dev.shoal.api.ShoalFunction;
-
 import java.io.IOException;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,21 +45,19 @@ public final class FunctionRegistry {
     ClassLoader parent = FunctionRegistry.class.getClassLoader();
     collect(ServiceLoader.load(ShoalFunction.class, parent), found, warnings, enableTestFunctions);
     if (pluginsDir != null && Files.isDirectory(pluginsDir)) {
-      List<URL> jars = new ArrayList<>();
+      List<Path> jars = new ArrayList<>();
       try (Stream<Path> files = Files.list(pluginsDir)) {
-        for (Path p : (Iterable<Path>) files.sorted()::iterator) {
-          if (p.getFileName().toString().endsWith(".jar")) {
-            jars.add(toUrl(p));
-          }
-        }
+        files.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().forEach(jars::add);
       } catch (IOException e) {
         throw new IllegalArgumentException("cannot read plugins folder " + pluginsDir + ": " + e.getMessage(), e);
       }
-      if (!jars.isEmpty()) {
-        // a child loader: plugin classes see Jackson and this SPI from the node's class path
-        URLClassLoader loader = new URLClassLoader(jars.toArray(URL[]::new), parent);
-        ServiceLoader<ShoalFunction> plugins = ServiceLoader.load(ShoalFunction.class, loader);
-        collect(plugins, found, warnings, enableTestFunctions);
+      // each jar in a loader of its own that sees only the API: two jars never see each other's classes
+      for (Path jar : jars) {
+        PluginJars.Loaded loaded = PluginJars.load(jar);
+        loaded.problems().forEach(p -> warnings.add("skipped a function that could not be loaded: " + p));
+        for (ShoalFunction f : loaded.functions()) {
+          add(f, found, warnings, enableTestFunctions);
+        }
       }
     }
     return new FunctionRegistry(found, warnings);
@@ -99,22 +93,18 @@ public final class FunctionRegistry {
         warnings.add("skipped a function that could not be loaded: " + e.getMessage());
         continue;
       }
-      if (f.testOnly() && !tests) {
-        continue;
-      }
-      ShoalFunction before = found.putIfAbsent(f.name(), f);
-      if (before != null && before.getClass() != f.getClass()) {
-        warnings.add("function '" + f.name() + "' of " + f.getClass().getName()
-            + " ignored: " + before.getClass().getName() + " has that name");
-      }
+      add(f, found, warnings, tests);
     }
   }
 
-  private static URL toUrl(Path p) {
-    try {
-      return p.toUri().toURL();
-    } catch (MalformedURLException e) {
-      throw new IllegalArgumentException(e);
+  private static void add(ShoalFunction f, Map<String, ShoalFunction> found, List<String> warnings, boolean tests) {
+    if (f.testOnly() && !tests) {
+      return;
+    }
+    ShoalFunction before = found.putIfAbsent(f.name(), f);
+    if (before != null && before.getClass() != f.getClass()) {
+      warnings.add("function '" + f.name() + "' of " + f.getClass().getName()
+          + " ignored: " + before.getClass().getName() + " has that name");
     }
   }
 
