@@ -1,8 +1,8 @@
 package dev.shoal.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shoal.protocol.ChunkResults;
-import dev.shoal.protocol.ItemError;
+import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ItemError;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package dev.shoal.bench;
 
-import dev.shoal.client.LocalPool;
+import dev.shoal.local.LocalPool;
 import dev.shoal.client.Shoal;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -165,7 +165,7 @@ public final class BenchMain implements Callable<Integer> {
     int cores = Runtime.getRuntime().availableProcessors();
     Progress.say("%nShoal local mode: Shoal.local(%d) in this JVM, one warm pool for every workload", cores);
     ShoalRuns runs = new ShoalRuns(anchors, work, warmups);
-    try (LocalPool pool = Shoal.local(cores)) {
+    try (LocalPool pool = LocalPool.start(LocalPool.Options.of(cores))) {
       for (Workload w : Workload.values()) {
         String workers = cores + " (= cores" + (w.cpu ? ")" : "; a chunk's IO items all run at once)");
         report.rows.add(runs.measure(Targets.LOCAL, pool, workers, w, quick));

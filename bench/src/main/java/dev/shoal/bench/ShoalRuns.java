@@ -4,7 +4,7 @@ import dev.shoal.client.Items;
 import dev.shoal.client.JobHandle;
 import dev.shoal.client.Pool;
 import dev.shoal.client.ResultChunk;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

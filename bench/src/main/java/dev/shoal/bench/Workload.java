@@ -1,6 +1,6 @@
 package dev.shoal.bench;
 
-import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.api.JobRequest;
 
 /**
  * The four reference workloads of the anchors directory, as Shoal jobs. Each takes the items

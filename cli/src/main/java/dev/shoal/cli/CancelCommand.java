@@ -1,7 +1,7 @@
 package dev.shoal.cli;
 
 import dev.shoal.client.RemotePool;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobStatus;
 import picocli.CommandLine.Command;
 
 /** {@code shoal cancel ID}: stops a job; its results so far stay readable. */

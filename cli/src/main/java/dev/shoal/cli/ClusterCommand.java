@@ -1,7 +1,7 @@
 package dev.shoal.cli;
 
 import dev.shoal.client.RemotePool;
-import dev.shoal.coordinator.ClusterView;
+import dev.shoal.api.ClusterView;
 import picocli.CommandLine.Command;
 
 /** {@code shoal cluster}: the members of the cluster and the workers the coordinator dispatches to. */

@@ -1,6 +1,6 @@
 package dev.shoal.cli;
 
-import dev.shoal.coordinator.job.JobState;
+import dev.shoal.api.JobState;
 
 /**
  * The CLI's exit codes, one table for {@code run}, {@code submit} and {@code results}: 0 the job

@@ -1,7 +1,7 @@
 package dev.shoal.cli;
 
 import dev.shoal.client.RemotePool;
-import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.api.FunctionInfo;
 import picocli.CommandLine.Command;
 
 /** {@code shoal functions}: what a cluster can run. */

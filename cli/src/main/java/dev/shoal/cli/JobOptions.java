@@ -1,14 +1,15 @@
 package dev.shoal.cli;
 
+import dev.shoal.api.Ranges;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.shoal.client.Items;
-import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.api.JobRequest;
 import dev.shoal.coordinator.job.RangeSource;
-import dev.shoal.coordinator.job.Retries;
-import dev.shoal.coordinator.job.Scheduling;
+import dev.shoal.api.Retries;
+import dev.shoal.api.Scheduling;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -179,7 +180,7 @@ public final class JobOptions {
       if (b < a) {
         throw new UsageException("bad --range '" + r + "': the end " + b + " is before the start " + a);
       }
-      RangeSource.problem(a, b).ifPresent(problem -> {
+      Ranges.problem(a, b).ifPresent(problem -> {
         throw new UsageException("bad --range '" + r + "': " + problem);
       });
       return new long[] {a, b};

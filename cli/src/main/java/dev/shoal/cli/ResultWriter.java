@@ -2,7 +2,7 @@ package dev.shoal.cli;
 
 import dev.shoal.client.JobHandle;
 import dev.shoal.client.ResultChunk;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobStatus;
 import dev.shoal.coordinator.job.JsonLines;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;

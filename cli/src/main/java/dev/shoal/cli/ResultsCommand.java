@@ -1,7 +1,7 @@
 package dev.shoal.cli;
 
 import dev.shoal.client.JobHandle;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobStatus;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,9 +1,9 @@
 package dev.shoal.cli;
 
 import dev.shoal.client.JobHandle;
-import dev.shoal.client.LocalPool;
-import dev.shoal.coordinator.job.JobRequest;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.local.LocalPool;
+import dev.shoal.api.JobRequest;
+import dev.shoal.api.JobStatus;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

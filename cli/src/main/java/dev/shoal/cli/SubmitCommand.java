@@ -2,8 +2,8 @@ package dev.shoal.cli;
 
 import dev.shoal.client.JobHandle;
 import dev.shoal.client.RemotePool;
-import dev.shoal.coordinator.job.JobRequest;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobRequest;
+import dev.shoal.api.JobStatus;
 import java.io.OutputStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

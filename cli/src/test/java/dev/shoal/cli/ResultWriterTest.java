@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoal.client.JobHandle;
 import dev.shoal.client.ResultChunk;
-import dev.shoal.coordinator.job.JobRequest;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobRequest;
+import dev.shoal.api.JobStatus;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

@@ -1,13 +1,14 @@
 package dev.shoal.client;
 
+import dev.shoal.local.LocalPool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.cli.PluginJar;
-import dev.shoal.coordinator.job.JobRequest;
-import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.api.JobRequest;
+import dev.shoal.api.FunctionInfo;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LocalPoolTest {
 
-  private final LocalPool pool = Shoal.local(new LocalPool.Options(2, null, true, null));
+  private final LocalPool pool = LocalPool.start(new LocalPool.Options(2, null, true, null));
 
   @AfterAll
   void close() {
@@ -98,7 +99,7 @@ class LocalPoolTest {
   @Test
   void aFunctionFromAPluginJarRuns(@TempDir Path tmp) throws Exception {
     Path plugins = PluginJar.build(tmp, tmp.resolve("plugins"));
-    try (LocalPool withPlugin = Shoal.local(new LocalPool.Options(1, plugins, false, null))) {
+    try (LocalPool withPlugin = LocalPool.start(new LocalPool.Options(1, plugins, false, null))) {
       assertEquals(List.of(), withPlugin.warnings());
       assertTrue(withPlugin.functions().stream().map(FunctionInfo::name).anyMatch(PluginJar.FUNCTION::equals));
       assertEquals(List.of(3L, 6L, 9L), longs(withPlugin.map(PluginJar.FUNCTION, List.of(1, 2, 3))));

@@ -1,14 +1,15 @@
 package dev.shoal.client;
 
+import dev.shoal.local.LocalPool;
 import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.shoal.coordinator.job.JobRequest;
-import dev.shoal.coordinator.job.JobState;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobRequest;
+import dev.shoal.api.JobState;
+import dev.shoal.api.JobStatus;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,7 @@ class PoolLimitsTest {
 
   @BeforeAll
   void start() throws Exception {
-    local = Shoal.local(new LocalPool.Options(2, null, true, ONE_JOB));
+    local = LocalPool.start(new LocalPool.Options(2, null, true, ONE_JOB));
     served = ServedPool.start(ONE_JOB);
     remote = Shoal.connect(served.url(), ServedPool.TOKEN);
   }

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.coordinator.job.JobRequest;
-import dev.shoal.coordinator.job.JobState;
-import dev.shoal.coordinator.job.JobStatus;
-import dev.shoal.coordinator.job.Scheduling;
-import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.api.JobRequest;
+import dev.shoal.api.JobState;
+import dev.shoal.api.JobStatus;
+import dev.shoal.api.Scheduling;
+import dev.shoal.api.FunctionInfo;
 import java.io.BufferedReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.shoal.client;
 
+import dev.shoal.local.LocalPool;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;

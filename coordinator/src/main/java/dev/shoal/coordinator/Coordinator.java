@@ -1,21 +1,22 @@
 package dev.shoal.coordinator;
 
+import dev.shoal.api.ClusterView;
 import dev.shoal.coordinator.durable.Durability;
 import dev.shoal.coordinator.durable.JobRecord;
 import dev.shoal.coordinator.durable.JobRegistry;
 import dev.shoal.coordinator.job.ItemSource;
 import dev.shoal.coordinator.job.JobDetail;
 import dev.shoal.coordinator.job.JobIo;
-import dev.shoal.coordinator.job.JobRequest;
-import dev.shoal.coordinator.job.JobState;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobRequest;
+import dev.shoal.api.JobState;
+import dev.shoal.api.JobStatus;
 import dev.shoal.coordinator.job.RecentJobs;
 import dev.shoal.coordinator.job.ResultSink;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerLeaving;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerRestarted;
-import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.api.FunctionInfo;
 import dev.shoal.api.FunctionKind;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.JobProtocol;

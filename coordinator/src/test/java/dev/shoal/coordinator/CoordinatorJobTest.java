@@ -1,18 +1,19 @@
 package dev.shoal.coordinator;
 
+import dev.shoal.api.ClusterView;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoal.coordinator.job.ItemSource;
-import dev.shoal.coordinator.job.JobRequest;
-import dev.shoal.coordinator.job.JobState;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobRequest;
+import dev.shoal.api.JobState;
+import dev.shoal.api.JobStatus;
 import dev.shoal.coordinator.job.LinesSource;
 import dev.shoal.coordinator.job.ListSource;
 import dev.shoal.coordinator.job.RangeSource;
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.api.FunctionKind;
 import dev.shoal.protocol.FunctionRegistry;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoal.coordinator.job.ItemSource;
-import dev.shoal.coordinator.job.JobRequest;
-import dev.shoal.coordinator.job.JobState;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobRequest;
+import dev.shoal.api.JobState;
+import dev.shoal.api.JobStatus;
 import dev.shoal.coordinator.job.RangeSource;
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.ItemBatch;

@@ -2,10 +2,10 @@ package dev.shoal.coordinator;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobStatus;
 import dev.shoal.coordinator.job.ResultSink;
-import dev.shoal.protocol.ChunkResults;
-import dev.shoal.protocol.ItemError;
+import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ItemError;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

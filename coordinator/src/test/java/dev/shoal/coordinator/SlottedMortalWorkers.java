@@ -1,8 +1,8 @@
 package dev.shoal.coordinator;
 
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import dev.shoal.protocol.CoordinatorProtocol;
-import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.api.FunctionInfo;
 import dev.shoal.protocol.ItemBatch;
 import dev.shoal.protocol.JobProtocol;
 import dev.shoal.protocol.WorkerProtocol;

@@ -1,5 +1,6 @@
 package dev.shoal.protocol;
 
+import dev.shoal.api.FunctionInfo;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 

@@ -1,5 +1,6 @@
 package dev.shoal.protocol;
 
+import dev.shoal.api.FunctionInfo;
 import dev.shoal.api.ShoalFunction;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.shoal.protocol;
 
+import dev.shoal.api.ChunkResults;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**

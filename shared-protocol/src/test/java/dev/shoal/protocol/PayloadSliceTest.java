@@ -1,5 +1,7 @@
 package dev.shoal.protocol;
 
+import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ItemError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,5 +1,8 @@
 package dev.shoal.protocol;
 
+import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ItemError;
+import dev.shoal.api.FunctionInfo;
 import dev.shoal.api.FunctionKind;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -130,7 +133,7 @@ class ProtocolSerializationTest {
     assertEquals(new CoordinatorProtocol.WorkerDemand(worker, 3, 42, 2, 1, 2, "n", false, List.of()), back);
   }
 
-  /** A new message that crosses nodes must be added to {@link #messages()}, or this fails. */
+  /** A new message that crosses nodes, or a bound API type, must be added to {@link #messages()}, or this fails. */
   @Test
   void everyCborSerializableClassHasARoundTripCase() throws IOException, URISyntaxException, ClassNotFoundException {
     Set<String> covered = messages().map(n -> n.getPayload().getClass().getName()).collect(Collectors.toCollection(TreeSet::new));
@@ -145,6 +148,9 @@ class ProtocolSerializationTest {
         }
       }
     }
+    // and the API's types, which cannot be marked, bound by name
+    testKit.system().settings().config().getConfig("pekko.actor.serialization-bindings").root().keySet().stream()
+        .filter(name -> name.startsWith("dev.shoal.api.")).forEach(found::add);
     assertEquals(found, covered, "the CborSerializable classes and the round-trip cases differ");
   }
 }

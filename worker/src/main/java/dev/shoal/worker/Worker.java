@@ -1,11 +1,11 @@
 package dev.shoal.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
-import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.api.FunctionInfo;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.JobProtocol;
 import dev.shoal.api.ShoalFunction;

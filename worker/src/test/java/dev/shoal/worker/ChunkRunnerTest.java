@@ -2,11 +2,11 @@ package dev.shoal.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.ItemBatch;
-import dev.shoal.protocol.ItemError;
+import dev.shoal.api.ItemError;
 import dev.shoal.api.ShoalFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import dev.shoal.protocol.ChunkTask;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
-import dev.shoal.protocol.FunctionInfo;
+import dev.shoal.api.FunctionInfo;
 import dev.shoal.api.FunctionKind;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.ItemBatch;
-import dev.shoal.protocol.ItemError;
+import dev.shoal.api.ItemError;
 import dev.shoal.protocol.JobProtocol;
 import dev.shoal.api.LongShoalFunction;
 import dev.shoal.protocol.JobProtocol.ChunkProcessed;

@@ -1,7 +1,7 @@
 package dev.shoal.bench.jmh;
 
 import com.typesafe.config.ConfigFactory;
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.shoal.bench.jmh;
 
 import dev.shoal.coordinator.job.JsonLines;
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;

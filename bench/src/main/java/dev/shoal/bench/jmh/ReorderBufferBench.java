@@ -1,7 +1,7 @@
 package dev.shoal.bench.jmh;
 
 import dev.shoal.coordinator.job.ReorderBuffer;
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -3,7 +3,7 @@ package dev.shoal.coordinator.durable;
 import com.typesafe.config.Config;
 import dev.shoal.coordinator.job.ItemSource;
 import dev.shoal.coordinator.job.JobLimits;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobStatus;
 import dev.shoal.coordinator.job.LinesSource;
 import dev.shoal.coordinator.job.RangeSource;
 import java.io.BufferedReader;

@@ -1,6 +1,6 @@
 package dev.shoal.coordinator.durable;
 
-import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.api.JobRequest;
 import dev.shoal.api.FunctionKind;
 
 /**

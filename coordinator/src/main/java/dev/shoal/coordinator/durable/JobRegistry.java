@@ -1,6 +1,6 @@
 package dev.shoal.coordinator.durable;
 
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobStatus;
 import dev.shoal.protocol.CborSerializable;
 import java.util.ArrayList;
 import java.util.List;

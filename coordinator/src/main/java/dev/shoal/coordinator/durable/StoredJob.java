@@ -1,9 +1,9 @@
 package dev.shoal.coordinator.durable;
 
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobStatus;
 import dev.shoal.coordinator.job.JsonLines;
 import dev.shoal.coordinator.job.ResultSink;
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;

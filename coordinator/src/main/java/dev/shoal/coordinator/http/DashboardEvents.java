@@ -2,7 +2,7 @@ package dev.shoal.coordinator.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.shoal.coordinator.ClusterView;
+import dev.shoal.api.ClusterView;
 import dev.shoal.coordinator.Coordinator;
 import dev.shoal.coordinator.job.JobDetail;
 import dev.shoal.coordinator.job.RecentJobs;

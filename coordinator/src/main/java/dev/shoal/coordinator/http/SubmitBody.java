@@ -1,5 +1,6 @@
 package dev.shoal.coordinator.http;
 
+import dev.shoal.api.Ranges;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -7,10 +8,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.shoal.coordinator.job.ItemSource;
 import dev.shoal.coordinator.job.JobLimits;
-import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.api.JobRequest;
 import dev.shoal.coordinator.job.RangeSource;
-import dev.shoal.coordinator.job.Retries;
-import dev.shoal.coordinator.job.Scheduling;
+import dev.shoal.api.Retries;
+import dev.shoal.api.Scheduling;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -306,7 +307,7 @@ final class SubmitBody {
     if (start == null || end == null) {
       throw ApiError.badRequest("range." + (start == null ? "start" : "end") + " is missing");
     }
-    RangeSource.problem(start, end).ifPresent(problem -> {
+    Ranges.problem(start, end).ifPresent(problem -> {
       throw ApiError.badRequest(problem);
     });
     return new long[] {start, end};

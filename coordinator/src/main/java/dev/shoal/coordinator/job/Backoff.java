@@ -1,5 +1,6 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.Retries;
 import java.util.function.DoubleSupplier;
 
 /**

@@ -1,6 +1,7 @@
 package dev.shoal.coordinator.job;
 
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.JobStatus;
+import dev.shoal.api.ChunkResults;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

@@ -1,5 +1,6 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.JobRequest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

@@ -1,8 +1,8 @@
 package dev.shoal.coordinator.job;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import dev.shoal.protocol.ChunkResults;
-import dev.shoal.protocol.ItemError;
+import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ItemError;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;

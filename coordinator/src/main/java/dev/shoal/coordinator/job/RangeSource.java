@@ -1,7 +1,7 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.Ranges;
 import dev.shoal.protocol.ItemBatch;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -16,23 +16,12 @@ public final class RangeSource implements ItemSource {
   private long next;
 
   public RangeSource(long start, long end) {
-    problem(start, end).ifPresent(p -> {
+    Ranges.problem(start, end).ifPresent(p -> {
       throw new IllegalArgumentException(p);
     });
     this.start = start;
     this.end = end;
     this.next = start;
-  }
-
-  /** What is wrong with {@code start .. end} as a range, if anything. */
-  public static Optional<String> problem(long start, long end) {
-    if (end < start) {
-      return Optional.of("range end " + end + " is before its start " + start);
-    }
-    if (end - start < 0) {
-      return Optional.of("range " + start + ".." + end + " holds more than " + Long.MAX_VALUE + " items");
-    }
-    return Optional.empty();
   }
 
   public long start() {

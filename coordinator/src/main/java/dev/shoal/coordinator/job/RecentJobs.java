@@ -1,5 +1,7 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.JobState;
+import dev.shoal.api.JobStatus;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

@@ -1,6 +1,6 @@
 package dev.shoal.coordinator.job;
 
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,7 @@
 package dev.shoal.coordinator.job;
 
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.JobStatus;
+import dev.shoal.api.ChunkResults;
 import java.io.IOException;
 
 /**

@@ -1,7 +1,8 @@
 package dev.shoal.coordinator.job;
 
-import dev.shoal.protocol.ChunkResults;
-import dev.shoal.protocol.ItemError;
+import dev.shoal.api.Retries;
+import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ItemError;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

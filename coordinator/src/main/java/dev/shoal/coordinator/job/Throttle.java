@@ -1,5 +1,6 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.Scheduling;
 import java.util.function.LongSupplier;
 
 /**

@@ -1,7 +1,7 @@
 package dev.shoal.coordinator.metrics;
 
-import dev.shoal.coordinator.job.JobState;
-import dev.shoal.coordinator.job.JobStatus;
+import dev.shoal.api.JobState;
+import dev.shoal.api.JobStatus;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
 import dev.shoal.protocol.CoordinatorProtocol.WorkerLoad;
 import io.prometheus.metrics.core.metrics.Counter;

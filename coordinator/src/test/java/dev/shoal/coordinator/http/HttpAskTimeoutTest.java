@@ -9,10 +9,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.shoal.coordinator.Coordinator;
 import dev.shoal.coordinator.CoordinatorSettings;
-import dev.shoal.coordinator.job.JobRequest;
+import dev.shoal.api.JobRequest;
 import dev.shoal.coordinator.job.RangeSource;
 import dev.shoal.coordinator.job.ResultSink;
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.protocol.FunctionRegistry;
 import java.net.URI;
@@ -102,6 +102,6 @@ class HttpAskTimeoutTest {
     public void write(long firstIndex, ChunkResults results) {}
 
     @Override
-    public void close(dev.shoal.coordinator.job.JobStatus status) {}
+    public void close(dev.shoal.api.JobStatus status) {}
   }
 }

@@ -1,5 +1,6 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.Retries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

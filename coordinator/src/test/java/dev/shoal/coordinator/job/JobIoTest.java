@@ -1,11 +1,13 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.JobState;
+import dev.shoal.api.JobStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;

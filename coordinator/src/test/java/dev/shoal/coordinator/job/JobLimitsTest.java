@@ -1,5 +1,7 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.Ranges;
+import dev.shoal.api.JobRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -186,11 +188,11 @@ class JobLimitsTest {
 
   @Test
   void aRangeWhoseCountOverflowsIsRefused() {
-    assertEquals(Optional.empty(), RangeSource.problem(0, Long.MAX_VALUE));
-    assertEquals(Optional.empty(), RangeSource.problem(Long.MIN_VALUE, -1));
+    assertEquals(Optional.empty(), Ranges.problem(0, Long.MAX_VALUE));
+    assertEquals(Optional.empty(), Ranges.problem(Long.MIN_VALUE, -1));
     assertEquals("range " + Long.MIN_VALUE + ".." + Long.MAX_VALUE + " holds more than " + Long.MAX_VALUE + " items",
-        RangeSource.problem(Long.MIN_VALUE, Long.MAX_VALUE).orElseThrow());
-    assertEquals("range end 4 is before its start 5", RangeSource.problem(5, 4).orElseThrow());
+        Ranges.problem(Long.MIN_VALUE, Long.MAX_VALUE).orElseThrow());
+    assertEquals("range end 4 is before its start 5", Ranges.problem(5, 4).orElseThrow());
     assertThrows(IllegalArgumentException.class, () -> new RangeSource(-2, Long.MAX_VALUE));
   }
 

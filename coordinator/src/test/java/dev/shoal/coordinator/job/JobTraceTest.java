@@ -1,10 +1,12 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.JobState;
+import dev.shoal.api.JobStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shoal.protocol.ChunkResults;
-import dev.shoal.protocol.ItemError;
+import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ItemError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.JobState;
+import dev.shoal.api.JobStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.shoal.protocol.ChunkResults;
+import dev.shoal.api.ChunkResults;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

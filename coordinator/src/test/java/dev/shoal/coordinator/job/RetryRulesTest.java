@@ -1,11 +1,12 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.Retries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shoal.protocol.ChunkResults;
-import dev.shoal.protocol.ItemError;
+import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ItemError;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.shoal.coordinator.job;
 
+import dev.shoal.api.Scheduling;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,6 +1,0 @@
-package dev.shoal.protocol;
-
-import dev.shoal.api.FunctionKind;
-
-/** A function as nodes advertise it: workers send these so the coordinator knows what runs where. */
-public record FunctionInfo(String name, FunctionKind kind, String description) implements CborSerializable {}

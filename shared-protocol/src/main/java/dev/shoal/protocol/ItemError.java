@@ -1,4 +1,0 @@
-package dev.shoal.protocol;
-
-/** The error of one item: {@code offset} within its chunk, an error type and a message. */
-public record ItemError(int offset, String type, String message) implements CborSerializable {}
