@@ -589,6 +589,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     if (w != null) {
       getContext().unwatch(leaving.worker());
       getContext().getLog().info("worker left after draining: {}", w.last.node());
+      // chunks offered before its drain was known here reach a stopped actor: the jobs send them again
+      jobs.values().forEach(j -> j.ref.tell(new Job.WorkerLeft(leaving.worker())));
+      dispatch();
     }
     return this;
   }

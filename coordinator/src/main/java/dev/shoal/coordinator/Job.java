@@ -92,6 +92,13 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   /** The worker is gone: re-send what it held. */
   record WorkerLost(ActorRef<WorkerProtocol.Command> worker) implements JobProtocol.Command {}
 
+  /**
+   * The worker drained and left: it answered or handed back every chunk it started, so a chunk
+   * still leased to it crossed its leaving on the way in and never ran there. Sent again, blaming
+   * nobody (no loss counted toward poison isolation).
+   */
+  record WorkerLeft(ActorRef<WorkerProtocol.Command> worker) implements JobProtocol.Command {}
+
   record GetStatus(ActorRef<JobStatus> replyTo) implements JobProtocol.Command {}
 
   record Cancel(ActorRef<JobStatus> replyTo) implements JobProtocol.Command {}
@@ -349,6 +356,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(ChunkReturned.class, this::onChunkReturned)
         .onMessage(ChunkRefused.class, this::onChunkRefused)
         .onMessage(WorkerLost.class, this::onWorkerLost)
+        .onMessage(WorkerLeft.class, this::onWorkerLeft)
         .onMessage(SourceRead.class, this::onSourceRead)
         .onMessage(SinkWritten.class, this::onSinkWritten)
         .onMessage(SinkClosed.class, this::onSinkClosed)
@@ -468,12 +476,28 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private Behavior<JobProtocol.Command> onChunkReturned(ChunkReturned msg) {
     Lease lease = leases.remove(msg.leaseId());
     if (lease != null) {
-      endIsolation(lease);
-      settings.metrics().chunkResent();
-      trace.resent();
-      (lease.piece().losses() > 0 ? suspects : pending).add(lease.piece());
+      sendAgain(lease);
     }
     return afterChange();
+  }
+
+  private Behavior<JobProtocol.Command> onWorkerLeft(WorkerLeft left) {
+    for (Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
+      Lease lease = it.next();
+      if (lease.worker().equals(left.worker())) {
+        it.remove();
+        sendAgain(lease);
+      }
+    }
+    return afterChange();
+  }
+
+  /** A chunk that came back unrun: next in line again, as it was. */
+  private void sendAgain(Lease lease) {
+    endIsolation(lease);
+    settings.metrics().chunkResent();
+    trace.resent();
+    (lease.piece().losses() > 0 ? suspects : pending).add(lease.piece());
   }
 
   private Behavior<JobProtocol.Command> onChunkRefused(ChunkRefused msg) {
@@ -601,6 +625,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessage(ChunkProcessed.class, this::onLateAnswer)
         .onMessage(ChunkReturned.class, this::onLateAnswer)
         .onMessage(WorkerLost.class, this::onLateAnswer)
+        .onMessage(WorkerLeft.class, this::onLateAnswer)
         .onMessage(SourceRead.class, this::onLateAnswer)
         .onMessage(SinkWritten.class, this::onLateAnswer)
         .onMessage(RetryDue.class, this::onLateAnswer)

@@ -359,6 +359,34 @@ class CoordinatorJobTest {
   }
 
   /**
+   * A worker that drains leaves once every chunk it started is answered; a chunk offered to it
+   * before the coordinator heard of its drain reaches a stopped actor. That chunk runs elsewhere,
+   * as if handed back: the departed worker is no longer watched for a lease timeout, so before this
+   * the job waited forever (ClusterIT's drain case, on a loaded CI machine).
+   */
+  @Test
+  void aChunkThatCrossedAWorkersLeavingRunsOnAnotherWorker() throws Exception {
+    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
+    RecordingSink sink = new RecordingSink();
+    submit(coordinator, new JobRequest("square", "{}", 3, true, 0), new RangeSource(0, 3), sink);
+
+    TestProbe<WorkerProtocol.Command> leaving = testKit.createTestProbe(WorkerProtocol.Command.class);
+    coordinator.tell(new CoordinatorProtocol.WorkerDemand(leaving.ref(), 1, 0, 1, 0, 0, "leaving", false, functions.infos()));
+    WorkerProtocol.ProcessChunk crossed = leaving.expectMessageClass(WorkerProtocol.ProcessChunk.class, WAIT);
+    coordinator.tell(new CoordinatorProtocol.WorkerLeaving(leaving.ref()));
+
+    TestProbe<WorkerProtocol.Command> other = testKit.createTestProbe(WorkerProtocol.Command.class);
+    coordinator.tell(new CoordinatorProtocol.WorkerDemand(other.ref(), 1, 0, 1, 0, 0, "other", false, functions.infos()));
+    WorkerProtocol.ProcessChunk again = other.expectMessageClass(WorkerProtocol.ProcessChunk.class, WAIT);
+    assertEquals(crossed.task().firstIndex(), again.task().firstIndex());
+    assertTrue(again.task().leaseId() != crossed.task().leaseId(), "a new lease: a late answer to the old one is ignored");
+    again.replyTo().tell(new JobProtocol.ChunkProcessed(again.task().leaseId(),
+        new ChunkResults(new long[] {0, 1, 4}, null, List.of()), 1000, other.ref()));
+    assertEquals(JobState.SUCCEEDED, sink.awaitClosed().state());
+    assertEquals(Map.of(0L, "0", 1L, "1", 2L, "4"), sink.outcomes());
+  }
+
+  /**
    * An in-memory source is read on the job's own thread, so one that throws instead of failing its
    * stage makes the job actor throw, here in the middle of the first offer, after handing out two
    * chunks. Only that job may suffer: before the coordinator watched its jobs, the offer stayed in
