@@ -19,6 +19,7 @@ import dev.shoal.protocol.CoordinatorProtocol.WorkerRestarted;
 import dev.shoal.api.FunctionInfo;
 import dev.shoal.api.FunctionKind;
 import dev.shoal.protocol.FunctionRegistry;
+import dev.shoal.protocol.JarProtocol;
 import dev.shoal.protocol.JobProtocol;
 import dev.shoal.protocol.WorkerProtocol;
 import java.util.Objects;
@@ -147,6 +148,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   public record ListFunctions(ActorRef<List<FunctionInfo>> replyTo) implements CoordinatorProtocol.Command {}
 
+  /** The ids of the jobs not yet ended that run a function of jar {@code sha256}: it must not be deleted under them. */
+  public record ListJobsOfJar(String sha256, ActorRef<List<String>> replyTo) implements CoordinatorProtocol.Command {}
+
   /** Replies to {@link SubmitJob}. */
   public sealed interface SubmitReply permits JobAccepted, JobRejected {}
 
@@ -197,11 +201,14 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private static final class JobEntry {
     final ActorRef<JobProtocol.Command> ref;
     final JobIo io;
+    /** The job jar of its function, null for an installed one. */
+    final String jar;
     JobStatus last;
 
-    JobEntry(ActorRef<JobProtocol.Command> ref, JobIo io, JobStatus first) {
+    JobEntry(ActorRef<JobProtocol.Command> ref, JobIo io, String jar, JobStatus first) {
       this.ref = ref;
       this.io = io;
+      this.jar = jar;
       this.last = first;
     }
   }
@@ -239,6 +246,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .onFailure(SupervisorStrategy.restart().withStopChildren(false));
   }
 
+  /** The job jars the jar server keeps in memory while workers fetch them. */
+  private static final long JAR_SERVER_CACHE_BYTES = 128L << 20;
+
   /** Submissions and queries that come while the journal is read; they are answered right after. */
   private static final int RECOVERY_STASH = 100_000;
 
@@ -254,6 +264,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   /** Null for a coordinator that keeps its jobs in memory only. */
   private final Durability durability;
   private final ActorRef<JobRegistry.Command> registry;
+  /** Serves job jars to workers; null without durability (no jars are kept then). */
+  private final ActorRef<JarServer.Command> jarServer;
   /** Durable jobs known (running or remembered), for recovery and for deleting what a forgotten job stored. */
   private final Map<String, JobRecord> records = new HashMap<>();
   /** Submissions waiting for the journal before they are accepted. */
@@ -270,6 +282,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     super(context);
     this.durability = durability;
     this.registry = durability == null ? null : registryChild(context);
+    this.jarServer = durability == null ? null : jarServerChild(context, durability);
     this.functions = functions;
     this.settings = settings;
     this.sinkExecutor = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
@@ -299,6 +312,17 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     ActorRef<JobRegistry.Command> r = context.spawn(JobRegistry.create(), "registry");
     context.watch(r);
     return r;
+  }
+
+  /** The jar server, kept across a restart of this actor; it restarts on its own failures, so it is not watched. */
+  @SuppressWarnings("unchecked")
+  private static ActorRef<JarServer.Command> jarServerChild(ActorContext<CoordinatorProtocol.Command> context,
+      Durability durability) {
+    Optional<ActorRef<Void>> kept = context.getChild("jars");
+    if (kept.isPresent()) {
+      return (ActorRef<JarServer.Command>) (ActorRef<?>) kept.get();
+    }
+    return context.spawn(JarServer.create(durability.jars(), JAR_SERVER_CACHE_BYTES), "jars");
   }
 
   /** Reads the journal's job list; everything else waits until every job in it runs again. */
@@ -365,6 +389,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .onMessage(ListRecentJobs.class, this::onListRecentJobs)
         .onMessage(GetCluster.class, this::onGetCluster)
         .onMessage(ListFunctions.class, this::onListFunctions)
+        .onMessage(ListJobsOfJar.class, this::onListJobsOfJar)
+        .onMessage(JarProtocol.FetchJar.class, this::onFetchJar)
         .onMessage(WorkerDemand.class, this::onWorkerDemand)
         .onMessage(WorkerLeaving.class, this::onWorkerLeaving)
         .onMessage(WorkerRestarted.class, this::onWorkerRestarted)
@@ -398,11 +424,13 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       submit.replyTo().tell(new JobRejected(full.get(), true));
       return this;
     }
-    Optional<FunctionInfo> fn = function(submit.request().function());
+    String jar = submit.request().jar();
+    Optional<FunctionInfo> fn = jar == null ? function(submit.request().function()) : jarFunction(submit.request());
     if (fn.isEmpty()) {
       submit.source().close();
-      submit.replyTo().tell(new JobRejected("unknown function '" + submit.request().function() + "'; known: "
-          + String.join(", ", knownFunctions().keySet()), false));
+      submit.replyTo().tell(new JobRejected(jar == null
+          ? "unknown function '" + submit.request().function() + "'; known: " + String.join(", ", knownFunctions().keySet())
+          : jarProblem(submit.request()), false));
       return this;
     }
     String id = newJobId();
@@ -452,7 +480,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         : Job.create(id, request, kind, io, getContext().getSelf(), settings);
     ActorRef<JobProtocol.Command> ref = getContext().spawn(behavior, JOB_PREFIX + id);
     getContext().watch(ref);
-    jobs.put(id, new JobEntry(ref, io, first));
+    jobs.put(id, new JobEntry(ref, io, request.jar(), first));
     settings.metrics().jobChanged(null, first);
     scheduler.jobAdded(id, request.scheduling().priority(), request.scheduling().weight());
     getContext().getLog().info("job {} {}: {} over {} items", id, durable ? "accepted (journaled)" : "submitted",
@@ -556,6 +584,31 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       members.add(new ClusterView.Member("local", List.of("coordinator", "worker"), "Up", true));
     }
     get.replyTo().tell(new ClusterView(self, members, ws));
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onListJobsOfJar(ListJobsOfJar list) {
+    List<String> ids = new ArrayList<>();
+    jobs.forEach((id, entry) -> {
+      if (list.sha256().equals(entry.jar)) {
+        ids.add(id);
+      }
+    });
+    recording.forEach((id, pending) -> {
+      if (list.sha256().equals(pending.submit().request().jar())) {
+        ids.add(id);
+      }
+    });
+    list.replyTo().tell(ids);
+    return this;
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onFetchJar(JarProtocol.FetchJar fetch) {
+    if (jarServer == null) {
+      fetch.replyTo().tell(JarProtocol.JarPart.failed(fetch.sha256(), "this coordinator keeps no job jars"));
+    } else {
+      jarServer.tell(new JarServer.Serve(fetch));
+    }
     return this;
   }
 
@@ -842,6 +895,22 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   private Optional<FunctionInfo> function(String name) {
     return Optional.ofNullable(knownFunctions().get(name));
+  }
+
+  /** The function of a job jar the HTTP API has already found in the store (it primes the store's memory). */
+  private Optional<FunctionInfo> jarFunction(JobRequest request) {
+    return durability == null ? Optional.empty()
+        : durability.jars().known(request.jar()).flatMap(j -> j.function(request.function()));
+  }
+
+  private String jarProblem(JobRequest request) {
+    if (durability == null) {
+      return "this coordinator keeps no job jars: it runs the functions on its class path only";
+    }
+    return durability.jars().known(request.jar())
+        .map(j -> "jar " + j.name() + " (" + j.sha256() + ") has no function '" + request.function() + "'; it has: "
+            + j.functionNames())
+        .orElse("no jar " + request.jar() + " here: upload it first (POST /jars, or shoal submit --jar FILE)");
   }
 
   /** The coordinator's own functions and every function a connected worker advertises. */

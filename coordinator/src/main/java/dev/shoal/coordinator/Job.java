@@ -892,7 +892,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     leases.put(lease, new Lease(piece, worker, isolated, System.nanoTime()));
     throttle.started(piece.items().count());
     ChunkTask task = new ChunkTask(id, lease, piece.firstIndex(), request.function(), request.argsJson(),
-        request.timeoutMs(), piece.items(), piece.attempt());
+        request.timeoutMs(), piece.items(), piece.attempt(), request.jar());
     worker.tell(new WorkerProtocol.ProcessChunk(task, getContext().getSelf().narrow()));
   }
 

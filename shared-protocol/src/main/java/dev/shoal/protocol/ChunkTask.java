@@ -11,6 +11,9 @@ package dev.shoal.protocol;
  * @param attempt the attempt of every item in this chunk, from 1; a retried item goes out alone
  *     with its attempt, so the function sees it on whichever worker runs it (a sender that does not
  *     set it, 0, means 1)
+ * @param jar the SHA-256 of the job jar that holds {@code function}, null for an installed function:
+ *     a worker that lacks the jar fetches it from the coordinator ({@link JarProtocol}) before it runs
+ *     the chunk
  */
 public record ChunkTask(
     String jobId,
@@ -20,15 +23,22 @@ public record ChunkTask(
     String argsJson,
     long timeoutMs,
     ItemBatch items,
-    int attempt) implements CborSerializable {
+    int attempt,
+    String jar) implements CborSerializable {
 
   public ChunkTask {
     attempt = Math.max(1, attempt);
   }
 
+  /** A chunk of an installed function. */
+  public ChunkTask(String jobId, long leaseId, long firstIndex, String function, String argsJson, long timeoutMs,
+      ItemBatch items, int attempt) {
+    this(jobId, leaseId, firstIndex, function, argsJson, timeoutMs, items, attempt, null);
+  }
+
   /** A chunk of first attempts. */
   public ChunkTask(String jobId, long leaseId, long firstIndex, String function, String argsJson, long timeoutMs,
       ItemBatch items) {
-    this(jobId, leaseId, firstIndex, function, argsJson, timeoutMs, items, 1);
+    this(jobId, leaseId, firstIndex, function, argsJson, timeoutMs, items, 1, null);
   }
 }

@@ -1,5 +1,6 @@
 package dev.shoal.protocol;
 
+import dev.shoal.api.FunctionInfo;
 import dev.shoal.api.ShoalFunction;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -30,19 +31,64 @@ public final class PluginJars {
   private static final List<String> SHARED = List.of("dev.shoal.api.", "com.fasterxml.jackson.");
 
   /** The functions of one jar, and what went wrong loading the rest of it. */
-  public record Loaded(List<ShoalFunction> functions, List<String> problems) {}
+  public record Loaded(List<ShoalFunction> functions, List<String> problems) {
+
+    /** The function named {@code name}, if the jar holds one. */
+    public java.util.Optional<ShoalFunction> find(String name) {
+      return functions.stream().filter(f -> name.equals(f.name())).findFirst();
+    }
+  }
+
+  /** What a jar holds, as {@link #describe} reads it. */
+  public record Described(List<FunctionInfo> functions, List<String> problems) {}
 
   private PluginJars() {}
 
   /** The functions {@code jar} lists in {@code META-INF/services/dev.shoal.api.ShoalFunction}. */
   public static Loaded load(Path jar) {
-    URL url;
-    try {
-      url = jar.toUri().toURL();
-    } catch (MalformedURLException e) {
-      return new Loaded(List.of(), List.of("cannot read " + jar + ": " + e.getMessage()));
+    URLClassLoader loader = loader(jar);
+    return loader == null ? unreadable(jar) : load(jar, loader);
+  }
+
+  /**
+   * What {@code jar}'s functions are (name, kind, description), its class loader closed again: for a
+   * node that describes a jar it does not run. Builds each function once, as {@link #load} does.
+   */
+  public static Described describe(Path jar) {
+    URLClassLoader loader = loader(jar);
+    Loaded loaded = loader == null ? unreadable(jar) : load(jar, loader);
+    List<FunctionInfo> infos = new ArrayList<>();
+    List<String> problems = new ArrayList<>(loaded.problems());
+    for (ShoalFunction f : loaded.functions()) {
+      try {
+        infos.add(new FunctionInfo(f.name(), f.kind(), f.description()));
+      } catch (RuntimeException | LinkageError e) {
+        problems.add(jar.getFileName() + ": " + f.getClass().getName() + " cannot describe itself: " + reason(e));
+      }
     }
-    URLClassLoader loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {url}, API_ONLY);
+    if (loader != null) {
+      try {
+        loader.close();
+      } catch (IOException e) {
+        // the jar was read; a loader that does not close leaves only an open file behind
+      }
+    }
+    return new Described(List.copyOf(infos), List.copyOf(problems));
+  }
+
+  private static URLClassLoader loader(Path jar) {
+    try {
+      return new URLClassLoader("plugin:" + jar.getFileName(), new URL[] {jar.toUri().toURL()}, API_ONLY);
+    } catch (MalformedURLException e) {
+      return null;
+    }
+  }
+
+  private static Loaded unreadable(Path jar) {
+    return new Loaded(List.of(), List.of("cannot read " + jar));
+  }
+
+  private static Loaded load(Path jar, URLClassLoader loader) {
     List<ShoalFunction> functions = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     var it = ServiceLoader.load(ShoalFunction.class, loader).iterator();

@@ -6,15 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.shoal.api.ShoalFunction;
 import java.io.IOException;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,43 +19,11 @@ class PluginJarsTest {
 
   /** A jar whose class {@code plug.Impl} is the function {@code name}, answering {@code body} (Java returning a String). */
   private Path jar(String file, String name, String body, String services) throws IOException {
-    return jar(file, name, body, "", services);
+    return TestJars.function(work, file, name, body, "", services);
   }
 
-  /** As above, with more members in the class. */
   private Path jar(String file, String name, String body, String members, String services) throws IOException {
-    String source = """
-        package plug;
-        import com.fasterxml.jackson.databind.JsonNode;
-        import com.fasterxml.jackson.databind.node.TextNode;
-        import dev.shoal.api.FunctionKind;
-        import dev.shoal.api.ShoalFunction;
-        public final class Impl implements ShoalFunction {
-          public String name() { return "%s"; }
-          public FunctionKind kind() { return FunctionKind.CPU; }
-          public JsonNode apply(JsonNode item, JsonNode args) throws Exception { return TextNode.valueOf(%s); }
-          %s
-        }
-        """.formatted(name, body, members);
-    Path dir = Files.createDirectories(work.resolve(file + "-build/plug"));
-    Files.writeString(dir.resolve("Impl.java"), source);
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    StringWriter out = new StringWriter();
-    boolean ok = javac.getTask(out, null, null,
-        List.of("--release", "17", "-d", work.resolve(file + "-classes").toString(), "-cp", System.getProperty("java.class.path")),
-        null, javac.getStandardFileManager(null, null, StandardCharsets.UTF_8).getJavaFileObjects(dir.resolve("Impl.java").toFile()))
-        .call();
-    assertTrue(ok, out.toString());
-    Path jar = work.resolve(file);
-    try (JarOutputStream j = new JarOutputStream(Files.newOutputStream(jar))) {
-      j.putNextEntry(new JarEntry("plug/Impl.class"));
-      j.write(Files.readAllBytes(work.resolve(file + "-classes/plug/Impl.class")));
-      if (services != null) {
-        j.putNextEntry(new JarEntry("META-INF/services/" + ShoalFunction.class.getName()));
-        j.write(services.getBytes(StandardCharsets.UTF_8));
-      }
-    }
-    return jar;
+    return TestJars.function(work, file, name, body, members, services);
   }
 
   @Test

@@ -56,6 +56,7 @@ class ProtocolSerializationTest {
   private final ActorRef<WorkerProtocol.Command> worker =
       testKit.<WorkerProtocol.Command>createTestProbe("worker").ref();
   private final ActorRef<JobProtocol.Command> job = testKit.<JobProtocol.Command>createTestProbe("job").ref();
+  private final ActorRef<JarProtocol.JarPart> jarFetcher = testKit.<JarProtocol.JarPart>createTestProbe("jars").ref();
 
   @AfterAll
   void shutdown() {
@@ -80,6 +81,10 @@ class ProtocolSerializationTest {
         Named.of("ItemBatch (json)", json),
         Named.of("ChunkTask (range items)", rangeTask),
         Named.of("ChunkTask (json items)", jsonTask),
+        Named.of("ChunkTask (job jar)", new ChunkTask("job-3", 1, 0, "invoice", "{}", 0, json, 2, "ab".repeat(32))),
+        Named.of("JarProtocol.FetchJar", new JarProtocol.FetchJar("ab".repeat(32), 524_288, jarFetcher)),
+        Named.of("JarProtocol.JarPart", new JarProtocol.JarPart("ab".repeat(32), 0, 3, new byte[] {1, 0, -1}, null)),
+        Named.of("JarProtocol.JarPart (failed)", JarProtocol.JarPart.failed("ab".repeat(32), "no jar ab..")),
         Named.of("ChunkResults (longs)", longs),
         Named.of("ChunkResults (json)", texts),
         Named.of("ChunkResults (json with errors)", withErrors),

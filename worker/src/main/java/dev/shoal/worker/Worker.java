@@ -8,6 +8,8 @@ import dev.shoal.protocol.CoordinatorProtocol.WorkerDemand;
 import dev.shoal.api.FunctionInfo;
 import dev.shoal.protocol.FunctionRegistry;
 import dev.shoal.protocol.JobProtocol;
+import dev.shoal.protocol.PluginJars;
+import dev.shoal.worker.jars.JarFetcher;
 import dev.shoal.api.ShoalFunction;
 import dev.shoal.protocol.WorkerProtocol;
 import dev.shoal.protocol.WorkerProtocol.CancelJob;
@@ -50,6 +52,11 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * CoordinatorProtocol.WorkerRestarted} (which re-sends what it held, as for a lost worker) and
  * registers afresh; no result of a chunk from before the restart is sent.
  *
+ * <p>A chunk of a job jar ({@link ChunkTask#jar()}) that this worker lacks takes its slot while its
+ * {@link JarFetcher} child fetches and loads the jar (once, for every chunk that waits for it); a jar
+ * that cannot be had or loaded, or that lacks the chunk's function, refuses the chunk ({@link
+ * JobProtocol.ChunkRefused}) and its job fails naming why; other jobs are unharmed.
+ *
  * <p>Caveats: if the JVM dies, what it held is recovered by the coordinator (unreachability or lease
  * expiry), not by the worker. A worker that restarts while draining answers its drain at once and
  * starts over active; what it takes before its node stops is recovered as for a lost worker.
@@ -67,6 +74,11 @@ public final class Worker extends AbstractBehavior<Command> {
   public record AbandonDrain(ActorRef<Done> replyTo) implements Command {}
 
   private record ChunkDone(ProcessChunk chunk, ChunkResults results, long nanos) implements Command {}
+
+  private record JarReady(JarFetcher.Obtained obtained) implements Command {}
+
+  /** A chunk whose slot is taken while its job jar is fetched or loaded. */
+  private record AwaitingJar(ProcessChunk chunk, long startNanos) {}
 
   private enum Heartbeat implements Command {
     INSTANCE
@@ -102,6 +114,17 @@ public final class Worker extends AbstractBehavior<Command> {
   /** The chunks started here, by key, so that an abandoned drain can hand each back to its job. */
   private final Map<LeaseKey, ProcessChunk> started = new HashMap<>();
   private final Map<String, JsonNode> parsedArgs = new HashMap<>();
+  private final ActorRef<JarFetcher.Command> jars;
+  private final ActorRef<JarFetcher.Obtained> jarReady;
+  /** The job jars whose functions this worker has at hand, the least recently used first. */
+  private final Map<String, PluginJars.Loaded> jarFunctions = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, PluginJars.Loaded> eldest) {
+      return size() > 16;
+    }
+  };
+  /** Started chunks waiting for their jar, by its SHA-256. */
+  private final Map<String, List<AwaitingJar>> awaitingJar = new HashMap<>();
   private final Prefetch prefetch;
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
   private long received;
@@ -127,6 +150,9 @@ public final class Worker extends AbstractBehavior<Command> {
     this.executors = executors;
     this.node = node;
     this.prefetch = settings.newPrefetch();
+    this.jars = context.spawn(
+        JarFetcher.create(coordinator, JarFetcher.Settings.fromConfig(context.getSystem().settings().config())), "jars");
+    this.jarReady = context.messageAdapter(JarFetcher.Obtained.class, JarReady::new);
     // registering again after a restart is harmless: the receptionist keeps one entry per actor
     context.getSystem().receptionist().tell(Receptionist.register(WorkerProtocol.WORKER_KEY, context.getSelf()));
     timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, settings.heartbeatInterval());
@@ -141,6 +167,7 @@ public final class Worker extends AbstractBehavior<Command> {
     return newReceiveBuilder()
         .onMessage(ProcessChunk.class, this::onProcessChunk)
         .onMessage(ChunkDone.class, this::onChunkDone)
+        .onMessage(JarReady.class, this::onJarReady)
         .onMessage(CancelJob.class, this::onCancelJob)
         .onMessageEquals(WorkerProtocol.Reregister.INSTANCE, this::onHeartbeat)
         .onMessageEquals(Heartbeat.INSTANCE, this::onHeartbeat)
@@ -169,6 +196,13 @@ public final class Worker extends AbstractBehavior<Command> {
     if (!reply(done)) {
       return this;
     }
+    startQueued();
+    sendDemand(false);
+    return this;
+  }
+
+  private Behavior<Command> onJarReady(JarReady ready) {
+    runAwaiting(ready.obtained());
     startQueued();
     sendDemand(false);
     return this;
@@ -206,6 +240,12 @@ public final class Worker extends AbstractBehavior<Command> {
   private Behavior<Command> onDrain(Drain drain) {
     drainWaiters.add(drain.replyTo());
     handBackQueued();
+    // a chunk still waiting for its jar has not started: it goes back too
+    awaitingJar.values().forEach(waiting -> waiting.forEach(w -> {
+      started.remove(LeaseKey.of(w.chunk().task()));
+      w.chunk().replyTo().tell(new JobProtocol.ChunkReturned(w.chunk().task().leaseId(), getContext().getSelf()));
+    }));
+    awaitingJar.clear();
     sendDemand(true);
     return started.isEmpty() ? leave() : draining();
   }
@@ -216,6 +256,7 @@ public final class Worker extends AbstractBehavior<Command> {
     return Behaviors.receive(Command.class)
         .onMessage(ProcessChunk.class, this::onProcessChunkWhileDraining)
         .onMessage(ChunkDone.class, this::onChunkDoneWhileDraining)
+        .onMessage(JarReady.class, this::onJarReadyWhileDraining)
         .onMessage(CancelJob.class, this::onCancelJobWhileDraining)
         .onMessageEquals(WorkerProtocol.Reregister.INSTANCE, this::onHeartbeatWhileDraining)
         .onMessageEquals(Heartbeat.INSTANCE, this::onHeartbeatWhileDraining)
@@ -234,6 +275,12 @@ public final class Worker extends AbstractBehavior<Command> {
 
   private Behavior<Command> onChunkDoneWhileDraining(ChunkDone done) {
     reply(done);
+    return started.isEmpty() ? leave() : Behaviors.same();
+  }
+
+  /** Nothing waits for a jar while draining (the drain handed those chunks back): the jar is only kept. */
+  private Behavior<Command> onJarReadyWhileDraining(JarReady ready) {
+    runAwaiting(ready.obtained());
     return started.isEmpty() ? leave() : Behaviors.same();
   }
 
@@ -312,6 +359,18 @@ public final class Worker extends AbstractBehavior<Command> {
             getContext().getSelf()));
       }
     }
+    for (List<AwaitingJar> waiting : awaitingJar.values()) {
+      for (Iterator<AwaitingJar> it = waiting.iterator(); it.hasNext(); ) {
+        ProcessChunk c = it.next().chunk();
+        if (c.task().jobId().equals(jobId)) {
+          it.remove();
+          started.remove(LeaseKey.of(c.task()));
+          c.replyTo().tell(new JobProtocol.ChunkProcessed(c.task().leaseId(),
+              ChunkResults.allFailed(c.task().items().size(), "Cancelled", "the job was cancelled"), 0,
+              getContext().getSelf()));
+        }
+      }
+    }
     running.values().stream().filter(r -> r.jobId().equals(jobId)).forEach(ChunkRunner::cancel);
     parsedArgs.keySet().removeIf(k -> k.startsWith(jobId + "\u0000"));
   }
@@ -321,13 +380,64 @@ public final class Worker extends AbstractBehavior<Command> {
       ProcessChunk chunk = queued.poll();
       long startNanos = System.nanoTime();
       prefetch.progressed(startNanos);
-      pipe(chunk, start(chunk.task()), startNanos);
+      String jar = chunk.task().jar();
+      if (jar != null && !jarFunctions.containsKey(jar)) {
+        // the slot is taken while the jar comes: the chunk counts as started, for demand and for a drain
+        started.put(LeaseKey.of(chunk.task()), chunk);
+        List<AwaitingJar> waiting = awaitingJar.computeIfAbsent(jar, k -> new ArrayList<>());
+        if (waiting.isEmpty()) {
+          jars.tell(new JarFetcher.Obtain(jar, jarReady));
+        }
+        waiting.add(new AwaitingJar(chunk, startNanos));
+        continue;
+      }
+      startOrRefuse(chunk, startNanos);
     }
+  }
+
+  /** Starts the chunks that waited for a jar, or refuses them all with the reason the jar cannot serve. */
+  private void runAwaiting(JarFetcher.Obtained obtained) {
+    if (obtained.functions() != null) {
+      jarFunctions.put(obtained.sha256(), obtained.functions());
+    }
+    List<AwaitingJar> waiting = awaitingJar.remove(obtained.sha256());
+    if (waiting == null) {
+      return;
+    }
+    for (AwaitingJar w : waiting) {
+      if (!started.containsKey(LeaseKey.of(w.chunk().task()))) {
+        continue;
+      }
+      if (obtained.functions() == null) {
+        refuse(w.chunk(), "job jar " + obtained.sha256() + " " + obtained.error());
+      } else {
+        startOrRefuse(w.chunk(), w.startNanos());
+      }
+    }
+  }
+
+  private void startOrRefuse(ProcessChunk chunk, long startNanos) {
+    String jar = chunk.task().jar();
+    if (jar != null && jarFunctions.get(jar).find(chunk.task().function()).isEmpty()) {
+      PluginJars.Loaded loaded = jarFunctions.get(jar);
+      refuse(chunk, "job jar " + jar + " has no function '" + chunk.task().function() + "'; it has: "
+          + String.join(", ", loaded.functions().stream().map(ShoalFunction::name).toList())
+          + (loaded.problems().isEmpty() ? "" : " (" + String.join("; ", loaded.problems()) + ")"));
+      return;
+    }
+    pipe(chunk, start(chunk.task()), startNanos);
+  }
+
+  /** A chunk this worker can never run: the job fails with {@code reason} rather than try another worker. */
+  private void refuse(ProcessChunk chunk, String reason) {
+    started.remove(LeaseKey.of(chunk.task()));
+    chunk.replyTo().tell(new JobProtocol.ChunkRefused(chunk.task().leaseId(), reason, getContext().getSelf()));
   }
 
   /** Starts a chunk off the actor thread; a chunk that cannot run completes at once, every item failed. */
   private CompletableFuture<ChunkResults> start(ChunkTask task) {
-    ShoalFunction fn = functions.find(task.function()).orElse(null);
+    ShoalFunction fn = (task.jar() == null ? functions.find(task.function())
+        : jarFunctions.get(task.jar()).find(task.function())).orElse(null);
     if (fn == null) {
       return CompletableFuture.completedFuture(ChunkRunner.unknownFunction(task));
     }

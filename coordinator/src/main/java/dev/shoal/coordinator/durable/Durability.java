@@ -31,12 +31,19 @@ public final class Durability implements AutoCloseable {
   private final JournalDatabase db;
   private final ItemStore items;
   private final ResultStore results;
+  private final JarStore jars;
   private final Map<String, StoredJob> jobs = new ConcurrentHashMap<>();
 
   public Durability(JournalDatabase db) {
     this.db = db;
     this.items = new ItemStore(db);
     this.results = new ResultStore(db);
+    this.jars = new JarStore(db);
+  }
+
+  /** The job jars, shared with every coordinator on this database. */
+  public JarStore jars() {
+    return jars;
   }
 
   private volatile java.util.function.LongConsumer bytesWritten = n -> {};

@@ -28,7 +28,6 @@ final class ApiError extends RuntimeException {
     return new ApiError(404, message);
   }
 
-  /** 429: the request was fine, the coordinator is too busy for it; try again in {@code retryAfterSeconds}. */
   /** The request clashes with the job's state: a second upload, or items for a job that takes none. */
   static ApiError conflict(String message) {
     return new ApiError(409, message, 0);
@@ -39,6 +38,12 @@ final class ApiError extends RuntimeException {
     return new ApiError(507, message, 0);
   }
 
+  /** 413: the body is larger than the route takes. */
+  static ApiError tooLarge(String message) {
+    return new ApiError(413, message, 0);
+  }
+
+  /** 429: the request was fine, the coordinator is too busy for it; try again in {@code retryAfterSeconds}. */
   static ApiError tooManyRequests(String message, long retryAfterSeconds) {
     return new ApiError(429, message, Math.max(1, retryAfterSeconds));
   }

@@ -120,6 +120,8 @@ import dev.shoal.protocol.ItemBatch;
  *       {@code N}-th line (0-based), for a client resuming a stream that broke off ({@link StoredReader});
  *   <li>{@code GET /jobs/{id}/detail}: the job's {@link JobDetail} (throughput over time, items per
  *       worker node, first errors, chunk size, re-sent chunks, lost workers);
+ *   <li>{@code POST /jars}, {@code GET /jars}, {@code GET|DELETE /jars/{sha256}}: job jars ({@link JarRoutes}); a
+ *       job runs a function of one with {@code "jar": "<sha256>"};
  *   <li>{@code GET /cluster}, {@code GET /functions};
  *   <li>{@code GET /events[?job=ID]}: the dashboard's Server-Sent Events ({@link DashboardEvents});
  *   <li>{@code GET /} and {@code GET /dashboard/*}: the dashboard's page and assets, the only routes
@@ -172,6 +174,7 @@ public final class HttpApi {
   private final ApiAccess access;
   private final ShoalMetrics metrics;
   private final DashboardEvents events;
+  private final JarRoutes jars;
   /** The uploads begun or awaited, by job id; an entry leaves when its upload ends. */
   private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
 
@@ -195,6 +198,8 @@ public final class HttpApi {
     this.settings = settings;
     this.durability = durability;
     this.io = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.jars = new JarRoutes(durability.jars(), io, settings.maxJarBytes(),
+        sha -> ask(replyTo -> new Coordinator.ListJobsOfJar(sha, replyTo)));
     this.events = new DashboardEvents(this::ask, "(finished jobs are remembered up to the last " + settings.history() + ")");
   }
 
@@ -239,6 +244,7 @@ public final class HttpApi {
                 path("detail", () -> get(() -> respond(() -> detail(id)))),
                 path("items", () -> put(() -> withoutSizeLimit(() -> extractRequestEntity(
                     entity -> respond(() -> receiveItems(id, entity)))))))))),
+        jars.route(this::respond),
         path("cluster", () -> get(() -> respond(this::cluster))),
         path("functions", () -> get(() -> respond(this::functions))),
         path("events", () -> get(() -> parameterOptional("job",
@@ -275,7 +281,8 @@ public final class HttpApi {
     CompletionStage<Submission> parsed = bytes.length <= INLINE_BODY
         ? CompletableFuture.completedFuture(SubmitBody.parse(bytes, settings.limits()))
         : CompletableFuture.supplyAsync(() -> SubmitBody.parse(bytes, settings.limits()), io);
-    return parsed.thenCompose(s -> {
+    return parsed.thenCompose(s -> s.request().jar() == null ? CompletableFuture.completedFuture(s)
+        : jars.resolve(s.request().jar(), s.request().function()).thenApply(jar -> s)).thenCompose(s -> {
       Upload upload = s.upload() ? newUpload() : null;
       CompletionStage<Input> input = upload != null
           ? CompletableFuture.completedFuture(new Input(new LinesSource(
@@ -534,7 +541,7 @@ public final class HttpApi {
     return json(StatusCodes.OK.intValue(), body);
   }
 
-  private static HttpResponse json(int status, Object body) {
+  static HttpResponse json(int status, Object body) {
     return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, jsonBytes(body)));
   }
 

@@ -18,10 +18,11 @@ import java.time.Duration;
  * @param limits what one job may ask for ({@code shoal.coordinator.limits})
  * @param uploadBuffer bytes of an upload stored and not yet read by its job, past which it waits
  * @param uploadTimeout how long an upload job waits for its upload to begin, or for its next bytes
+ * @param maxJarBytes largest job jar {@code POST /jars} takes
  */
 record HttpSettings(
     long maxBody, Duration askTimeout, Duration followCheck, Path spoolDir, int history, Config serverConfig,
-    JobLimits limits, long uploadBuffer, Duration uploadTimeout) {
+    JobLimits limits, long uploadBuffer, Duration uploadTimeout, long maxJarBytes) {
 
   static HttpSettings fromConfig(Config config) {
     Config c = config.getConfig("shoal.coordinator");
@@ -38,6 +39,7 @@ record HttpSettings(
         server,
         JobLimits.fromConfig(config),
         http.getBytes("upload-buffer"),
-        http.getDuration("upload-timeout"));
+        http.getDuration("upload-timeout"),
+        http.getBytes("max-jar-bytes"));
   }
 }

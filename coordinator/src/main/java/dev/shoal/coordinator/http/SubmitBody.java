@@ -49,7 +49,8 @@ final class SubmitBody {
     }
   }
 
-  static final List<String> FIELDS = List.of("function", "items", "range", "upload", "args", "chunkSize", "ordered", "timeoutMs");
+  static final List<String> FIELDS = List.of("function", "jar", "items", "range", "upload", "args", "chunkSize", "ordered",
+      "timeoutMs");
 
   /** Retries and the failure budget (issue 11), read by {@link #readRetryField}. */
   static final List<String> RETRY_FIELDS = List.of("retries", "maxFailures", "maxFailureRate", "minItemsForRate");
@@ -60,6 +61,7 @@ final class SubmitBody {
   static final List<String> SCHEDULING_FIELDS = List.of("priority", "weight", "maxInFlight", "ratePerSecond");
 
   private String function;
+  private String jar;
   private int itemsStart = -1;
   private long itemsCount;
   private long[] range;
@@ -131,6 +133,7 @@ final class SubmitBody {
         case "maxInFlight" -> maxInFlight = (int) integerWithin(p, "maxInFlight", 1, "a positive integer");
         case "ratePerSecond" -> ratePerSecond = positiveNumber(p, "ratePerSecond");
         case "function" -> function = function(p);
+        case "jar" -> jar = jar(p);
         case "items" -> items(p);
         case "range" -> range = range(p);
         case "upload" -> upload = bool(p, "upload");
@@ -162,7 +165,7 @@ final class SubmitBody {
         : range != null ? new RangeSource(range[0], range[1])
         : new JsonArraySource(body, itemsStart, itemsCount);
     return new Submission(new JobRequest(function, args, chunkSize, ordered, timeoutMs).withRetries(retries)
-        .withScheduling(new Scheduling(priority, weight, maxInFlight, ratePerSecond)), source);
+        .withScheduling(new Scheduling(priority, weight, maxInFlight, ratePerSecond)).withJar(jar), source);
   }
 
   // --- retries and the failure budget ---
@@ -261,6 +264,14 @@ final class SubmitBody {
       throw ApiError.badRequest("function must be a function's name (a non-empty string), got " + describe(p));
     }
     return p.getText();
+  }
+
+  private static String jar(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.VALUE_STRING || !p.getText().toLowerCase(java.util.Locale.ROOT).matches("[0-9a-f]{64}")) {
+      throw ApiError.badRequest("jar must be the sha256 of an uploaded jar (64 hex digits, as POST /jars answers), got "
+          + describe(p));
+    }
+    return p.getText().toLowerCase(java.util.Locale.ROOT);
   }
 
   private void items(JsonParser p) throws IOException {

@@ -54,3 +54,11 @@ CREATE TABLE IF NOT EXISTS PUBLIC.shoal_results (
     payload BLOB NOT NULL,
     PRIMARY KEY(job_id, first_line)
 );
+CREATE TABLE IF NOT EXISTS PUBLIC.shoal_jars (
+    sha256 VARCHAR(64) NOT NULL PRIMARY KEY,
+    name VARCHAR(255) NOT NULL,
+    size BIGINT NOT NULL,
+    uploaded_at BIGINT NOT NULL,
+    functions VARCHAR NOT NULL,
+    payload BLOB NOT NULL
+);

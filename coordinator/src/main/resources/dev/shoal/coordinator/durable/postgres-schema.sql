@@ -54,3 +54,11 @@ CREATE TABLE IF NOT EXISTS public.shoal_results (
   payload BYTEA NOT NULL,
   PRIMARY KEY(job_id, first_line)
 );
+CREATE TABLE IF NOT EXISTS public.shoal_jars (
+  sha256 VARCHAR(64) NOT NULL PRIMARY KEY,
+  name VARCHAR(255) NOT NULL,
+  size BIGINT NOT NULL,
+  uploaded_at BIGINT NOT NULL,
+  functions TEXT NOT NULL,
+  payload BYTEA NOT NULL
+);
