@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "shoal", mixinStandardHelpOptions = true, version = "shoal 0.1.0",
     description = "A distributed worker pool for the JVM.",
     subcommands = {RunCommand.class, CoordinatorNode.class, WorkerNode.class, SubmitCommand.class, JobsCommand.class, StatusCommand.class, ResultsCommand.class,
-        CancelCommand.class, ClusterCommand.class, FunctionsCommand.class, CertsCommand.class, TokenCommand.class})
+        CancelCommand.class, ClusterCommand.class, FunctionsCommand.class, JarsCommand.class, CertsCommand.class, TokenCommand.class})
 public final class ShoalCli {
 
   public static void main(String[] args) {

@@ -4,7 +4,10 @@ import dev.shoal.client.JobHandle;
 import dev.shoal.client.RemotePool;
 import dev.shoal.api.JobRequest;
 import dev.shoal.api.JobStatus;
+import dev.shoal.api.JarInfo;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,6 +41,11 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "no progress display on stderr")
   boolean noProgress;
 
+  @Option(names = "--jar", paramLabel = "FILE|SHA256", description = "run --function from this jar of Shoal functions: "
+      + "it is uploaded first (once: the same bytes are one jar) and the workers fetch it; or the SHA-256 of a jar "
+      + "uploaded before (see `shoal jars`)")
+  String jar;
+
   @Override
   public Integer call() throws Exception {
     JobRequest request = job.request();
@@ -47,6 +55,9 @@ public final class SubmitCommand implements Callable<Integer> {
       throw new UsageException("--out does not go with --detach: read the results later with `shoal results ID --out FILE`");
     }
     RemotePool pool = coordinator.connect(follow);
+    if (jar != null) {
+      request = request.withJar(jarHash(pool));
+    }
     if (detach) {
       JobHandle handle = submit(pool, request);
       System.out.println(handle.id());
@@ -71,6 +82,19 @@ public final class SubmitCommand implements Callable<Integer> {
     }
     ResultWriter.summary(System.err, status);
     return ExitCodes.of(status.state());
+  }
+
+  /** The jar's hash: the value itself when it is one and names no file, else the hash of the file once uploaded. */
+  private String jarHash(RemotePool pool) {
+    Path file = Path.of(jar);
+    if (jar.matches("[0-9a-fA-F]{64}") && !Files.exists(file)) {
+      return jar;
+    }
+    JarInfo info = JarsCommand.upload(pool, file);
+    if (!noProgress) {
+      System.err.println("shoal: jar " + info.name() + " is " + info.sha256());
+    }
+    return info.sha256();
   }
 
   private JobHandle submit(RemotePool pool, JobRequest request) {

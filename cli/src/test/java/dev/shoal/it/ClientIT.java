@@ -1,5 +1,6 @@
 package dev.shoal.it;
 
+import dev.shoal.it.ShoalCommand.Ran;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,8 +38,6 @@ class ClientIT {
 
   private Cluster c;
   private Path work;
-
-  private record Ran(int code, String out, String err) {}
 
   @BeforeAll
   void start() throws Exception {
@@ -176,20 +175,7 @@ class ClientIT {
 
   /** Runs {@code shoal args} as a user would: its own JVM, from the packaged jar. */
   private Ran shoal(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-jar", System.getProperty("shoal.jar")));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(work, "out", ".txt");
-    Path err = Files.createTempFile(work, "err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
     // as on the coordinator's machine: the client finds the token the coordinator generated in its data folder
-    pb.environment().keySet().removeIf(k -> k.startsWith("SHOAL_"));
-    pb.environment().put("SHOAL_DATA_DIR", c.dataDir.toString());
-    Process p = pb.start();
-    if (!p.waitFor(3, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError("shoal " + String.join(" ", args) + " did not end:\n" + Files.readString(err));
-    }
-    return new Ran(p.exitValue(), Files.readString(out), Files.readString(err));
+    return ShoalCommand.run(work, c.dataDir, args);
   }
 }

@@ -1,5 +1,6 @@
 package dev.shoal.it;
 
+import dev.shoal.it.ShoalCommand.Ran;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -20,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
@@ -93,7 +93,7 @@ class SecurityIT {
       Path out = c.logs.resolve("submitted.jsonl");
       Ran ok = shoal(c, "submit", "--coordinator", c.url(""), "--token-file", tokenFile.toString(), "--fn", "sha256",
           "--range", "0:2000", "--out", out.toString());
-      assertEquals(0, ok.code, ok.err);
+      assertEquals(0, ok.code(), ok.err());
       List<JsonNode> lines = new ArrayList<>();
       for (String line : Files.readAllLines(out)) {
         lines.add(Cluster.JSON.readTree(line));
@@ -101,13 +101,13 @@ class SecurityIT {
       assertEquals(ClusterIT.anchor("sha"), ClusterIT.valuesDigest(lines));
 
       Ran found = shoal(c, "jobs", "--coordinator", c.url(""), "--data-dir", c.dataDir.toString());
-      assertEquals(0, found.code, "the CLI finds the token the coordinator generated: " + found.err);
+      assertEquals(0, found.code(), "the CLI finds the token the coordinator generated: " + found.err());
       Path wrong = c.logs.resolve("wrong-token");
       Files.writeString(wrong, "nope\n");
       Ran refused = shoal(c, "jobs", "--coordinator", c.url(""), "--token-file", wrong.toString());
-      assertEquals(2, refused.code, refused.err);
-      assertEquals(1, refused.err.lines().count(), refused.err);
-      assertTrue(refused.err.contains("the API token is not valid"), refused.err);
+      assertEquals(2, refused.code(), refused.err());
+      assertEquals(1, refused.err().lines().count(), refused.err());
+      assertTrue(refused.err().contains("the API token is not valid"), refused.err());
 
       try (Pool pool = Shoal.connect(c.url(""), token)) {
         assertEquals(81L, pool.map("square", List.of(9)).get(0).asLong());
@@ -128,15 +128,15 @@ class SecurityIT {
       Path out = c.logs.resolve("https.jsonl");
       Ran ok = shoal(c, "submit", "--coordinator", c.url(""), "--token-file", c.dataDir.resolve("api-token").toString(),
           "--cacert", ca.toString(), "--fn", "square", "--range", "0:100", "--out", out.toString());
-      assertEquals(0, ok.code, ok.err);
+      assertEquals(0, ok.code(), ok.err());
       assertEquals(100, Files.readAllLines(out).size());
 
       Path otherCa = c.logs.resolve("other-ca");
       TlsDir.create(otherCa, List.of("127.0.0.1"));
       Ran refused = shoal(c, "jobs", "--coordinator", c.url(""), "--token-file", c.dataDir.resolve("api-token").toString(),
           "--cacert", otherCa.resolve("ca.crt").toString());
-      assertNotEquals(0, refused.code);
-      assertEquals(1, refused.err.lines().count(), refused.err);
+      assertNotEquals(0, refused.code());
+      assertEquals(1, refused.err().lines().count(), refused.err());
       HttpClient untrusting = HttpClient.newBuilder().sslContext(Pem.trusting(otherCa.resolve("ca.crt"))).build();
       org.junit.jupiter.api.Assertions.assertThrows(SSLHandshakeException.class,
           () -> untrusting.send(HttpRequest.newBuilder(URI.create(c.url("/jobs"))).build(), HttpResponse.BodyHandlers.ofString()));
@@ -150,8 +150,6 @@ class SecurityIT {
       assertTrue(plain == null || plain.statusCode() >= 400, "plain HTTP gets nothing from the HTTPS port");
     }
   }
-
-  private record Ran(int code, String out, String err) {}
 
   /** Waits (up to a minute, for a starved machine) until {@code node} has logged {@code line}. */
   private static void awaitLog(Node node, String line, String what) throws InterruptedException {
@@ -169,19 +167,7 @@ class SecurityIT {
     }
   }
 
-  /** The shoal command as a user runs it: its own JVM from the packaged jar. */
   private static Ran shoal(Cluster c, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-jar", System.getProperty("shoal.jar")));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(c.logs, "cli", ".out");
-    Path err = Files.createTempFile(c.logs, "cli", ".err");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-    // no SHOAL_* from the developer's shell, and no ~/.shoal of theirs: only what the test gives
-    pb.environment().keySet().removeIf(k -> k.startsWith("SHOAL_"));
-    pb.environment().put("SHOAL_DATA_DIR", c.logs.resolve("client-home").toString());
-    Process p = pb.start();
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "shoal " + String.join(" ", args) + " returned");
-    return new Ran(p.exitValue(), Files.readString(out), Files.readString(err));
+    return ShoalCommand.run(c.logs, c.logs.resolve("client-home"), args);
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.shoal.api.ClusterView;
+import dev.shoal.api.JarInfo;
 import dev.shoal.api.JobRequest;
 import dev.shoal.api.Retries;
 import dev.shoal.api.JobStatus;
@@ -18,6 +19,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpClient;
 import javax.net.ssl.SSLContext;
@@ -28,6 +30,8 @@ import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Iterator;
@@ -231,6 +235,33 @@ public final class RemotePool implements Pool {
     return read(json("/functions").get("functions"), new TypeReference<>() {});
   }
 
+  /**
+   * Uploads a job jar (a jar of {@link dev.shoal.api.ShoalFunction}s built against shoal-api) and
+   * answers what the coordinator keeps of it; a job runs one of its functions with {@code
+   * JobRequest.of(name).withJar(info.sha256())}, on workers that never had it installed. Uploading the
+   * same bytes again is harmless (the jar is named by its SHA-256), so it is retried like a read.
+   */
+  public JarInfo uploadJar(Path jar) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(jar);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the jar " + jar + ": " + e.getMessage(), e);
+    }
+    String name = URLEncoder.encode(jar.getFileName().toString(), StandardCharsets.UTF_8);
+    return read(call("POST", "/jars?name=" + name, bytes, "application/java-archive", Retry.IDEMPOTENT), JarInfo.class);
+  }
+
+  /** The job jars the coordinator keeps, newest first. */
+  public List<JarInfo> jars() {
+    return read(json("/jars").get("jars"), new TypeReference<>() {});
+  }
+
+  /** Deletes a job jar; refused (an {@link IllegalStateException} naming them) while jobs not yet ended run it. */
+  public void deleteJar(String sha256) {
+    call("DELETE", "/jars/" + sha256, null, Retry.IDEMPOTENT);
+  }
+
   /** The API's JSON answer to {@code GET path}, as it came. */
   public JsonNode json(String path) {
     return call("GET", path, null, Retry.IDEMPOTENT);
@@ -270,9 +301,13 @@ public final class RemotePool implements Pool {
   }
 
   private JsonNode call(String method, String path, byte[] body, Retry retry) {
+    return call(method, path, body, "application/json", retry);
+  }
+
+  private JsonNode call(String method, String path, byte[] body, String contentType, Retry retry) {
     HttpResponse<byte[]> r = send(base -> authorized(HttpRequest.newBuilder(uri(base, path)))
         .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body))
-        .header("Content-Type", "application/json")
+        .header("Content-Type", contentType)
         .timeout(timeout)
         .build(), BodyHandlers.ofByteArray(), retry, null);
     if (r.statusCode() >= 300) {
@@ -418,6 +453,9 @@ public final class RemotePool implements Pool {
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("function", request.function());
+      if (request.jar() != null) {
+        g.writeStringField("jar", request.jar());
+      }
       g.writeFieldName("args");
       g.writeRawValue(request.argsJson());
       g.writeNumberField("chunkSize", request.chunkSize());
