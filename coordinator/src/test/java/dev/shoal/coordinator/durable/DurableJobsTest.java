@@ -104,7 +104,8 @@ class DurableJobsTest {
       Config c = durability.persistenceConfig()
           // no prefetch: a job waiting behind a held one on one slot stays QUEUED
           .withFallback(ConfigFactory.parseString("pekko.actor.provider = local\nshoal.coordinator.window = 16\n"
-              + "shoal.worker.prefetch = 0\nshoal.worker.max-prefetch = 0"))
+              + "shoal.worker.prefetch = 0\nshoal.worker.max-prefetch = 0\n"
+              + "shoal.worker.jars.cache-dir = \"" + dir.resolve("jar-cache").toString().replace("\\", "/") + "\""))
           .withFallback(ConfigFactory.load());
       kit = ActorTestKit.create("durable-jobs", c);
       coordinator = kit.spawn(Coordinator.create(functions, CoordinatorSettings.fromConfig(c), durability), "coordinator");
@@ -267,6 +268,25 @@ class DurableJobsTest {
       // the recorded ones ran before the restart only; the held ones, interrupted then, only after it
       assertEquals(1, RUNS.get(i).get(), "runs of item " + i);
     }
+  }
+
+  @Test
+  void aQueuedJobOfAJobJarRunsThatJarAfterARestart() throws Exception {
+    start(1);
+    dev.shoal.api.JarInfo jar = node.durability.jars().put("shout.jar", Files.readAllBytes(
+        dev.shoal.protocol.TestJars.function(dir, "shout.jar", "shout", "\"shout:\" + item.asText()")));
+    String blocker = node.submitRange(new JobRequest("held", "{\"holdFrom\":0}", 1, true, 0), 1);
+    String id = node.submit(new JobRequest("shout", "{}", 1, true, 0).withJar(jar.sha256()),
+        Coordinator.StoredInput.range(0, 3), new RangeSource(0, 3));
+    assertEquals(JobState.QUEUED, node.status(id).state());
+
+    restart(1);
+
+    assertEquals(JobState.SUCCEEDED, node.awaitEnd(blocker).state());
+    JobStatus end = node.awaitEnd(id);
+    assertEquals(JobState.SUCCEEDED, end.state(), end.toString());
+    assertEquals("{\"index\":0,\"value\":\"shout:0\"}\n{\"index\":1,\"value\":\"shout:1\"}\n{\"index\":2,\"value\":\"shout:2\"}\n",
+        node.results(id), "the function of the jar the job named, fetched by the new coordinator's worker");
   }
 
   @Test
