@@ -266,4 +266,40 @@ restarts=$(docker inspect --format '{{.RestartCount}}' "$coordinator")
 grep -q "reconnected" "$work/durable.err" || fail "the client never reconnected: $(tail -n 5 "$work/durable.err")"
 say "the coordinator restarted ($restarts), recovered the job from its journal; the client followed it: digest $got"
 end_step
+
+step job-jar
+# the example plugin is in no node's plugins folder (theirs is empty): shoal submit --jar uploads it,
+# the workers fetch it from the coordinator over cluster messages, check its SHA-256 and run it
+example_jar=$(ls "$repo"/examples/target/shoal-examples-*.jar 2>/dev/null | grep -v -e '-sources' -e '-tests' | head -n 1 || true)
+if [ -z "$example_jar" ]; then
+  (cd "$repo" && mvn -B -q package -pl examples -am -DskipTests) >"$work/examples.log" 2>&1 \
+    || { tail -n 20 "$work/examples.log" >&2; fail "the example jar does not build"; }
+  example_jar=$(ls "$repo"/examples/target/shoal-examples-*.jar | grep -v -e '-sources' -e '-tests' | head -n 1)
+fi
+python3 - "$work/orders.jsonl" "$work/invoices.expected" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as orders, open(sys.argv[2], "w") as expected:
+    for i in range(500):
+        lines = [{"sku": "a", "qty": 1 + i % 3, "cents": 100 + i}, {"sku": "b", "qty": 2, "cents": 250}]
+        orders.write(json.dumps({"id": "o-%d" % i, "customer": "c-%d" % (i % 7), "lines": lines}) + "\n")
+        net = sum(l["qty"] * l["cents"] for l in lines)
+        tax = (net * 20 + 50) // 100
+        expected.write(json.dumps({"order": "o-%d" % i, "customer": "c-%d" % (i % 7), "items": sum(l["qty"] for l in lines),
+                                   "netCents": net, "taxCents": tax, "totalCents": net + tax}) + "\n")
+PY
+timeout 300 "$repo/shoal" submit --jar "$example_jar" --fn invoice --arg taxPercent=20 --items "$work/orders.jsonl" \
+  --chunk-size 20 --out "$work/invoices.jsonl" --no-progress 2>"$work/invoices.err" \
+  || fail "./shoal submit --jar exited $?: $(tail -n 3 "$work/invoices.err")"
+python3 - "$work/invoices.jsonl" "$work/invoices.expected" <<'PY' || fail "the invoices of the job jar are not the expected ones"
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+want = [json.loads(l) for l in open(sys.argv[2])]
+assert [g["index"] for g in got] == list(range(len(want))), "not one line per order in order"
+assert [g.get("value") for g in got] == want, "an invoice differs"
+PY
+sha=$(grep -o 'is [0-9a-f]\{64\}' "$work/invoices.err" | head -n 1 | cut -c4-)
+shoal jars --json | json_test "any(j['sha256'] == '$sha' and j['functions'][0]['name'] == 'invoice' for j in d['jars'])" \
+  || fail "shoal jars does not list the uploaded jar $sha"
+say "the example jar ($sha) ran from shoal submit --jar on workers that never had it: 500 invoices as expected"
+end_step
 current=""

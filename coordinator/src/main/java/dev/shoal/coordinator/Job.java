@@ -482,14 +482,21 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private Behavior<JobProtocol.Command> onWorkerLeft(WorkerLeft left) {
+    takeLeasesOf(left.worker()).forEach(this::sendAgain);
+    return afterChange();
+  }
+
+  /** Removes and answers the open leases of {@code worker}. */
+  private List<Lease> takeLeasesOf(ActorRef<WorkerProtocol.Command> worker) {
+    List<Lease> taken = new ArrayList<>();
     for (Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
       Lease lease = it.next();
-      if (lease.worker().equals(left.worker())) {
+      if (lease.worker().equals(worker)) {
         it.remove();
-        sendAgain(lease);
+        taken.add(lease);
       }
     }
-    return afterChange();
+    return taken;
   }
 
   /** A chunk that came back unrun: next in line again, as it was. */
@@ -510,15 +517,11 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private Behavior<JobProtocol.Command> onWorkerLost(WorkerLost lost) {
-    if (leases.values().stream().anyMatch(l -> l.worker().equals(lost.worker()))) {
+    List<Lease> lostLeases = takeLeasesOf(lost.worker());
+    if (!lostLeases.isEmpty()) {
       trace.workerLost(nodeOf(lost.worker()));
     }
-    for (Iterator<Lease> it = leases.values().iterator(); it.hasNext(); ) {
-      Lease lease = it.next();
-      if (!lease.worker().equals(lost.worker())) {
-        continue;
-      }
-      it.remove();
+    for (Lease lease : lostLeases) {
       endIsolation(lease);
       settings.metrics().chunkResent();
       trace.resent();

@@ -52,7 +52,8 @@ class InvoicingTest {
 
   @Test
   void thePluginIsBuiltWithoutPekko() {
-    // everything this module compiles and tests against: shoal-api, Jackson, JUnit
+    // everything this module compiles and tests against: shoal-api, Jackson, JUnit, and shoal-client for the
+    // programs of ExampleIT and JobJarsIT
     List<String> classPath = Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator));
     assertTrue(classPath.stream().anyMatch(p -> p.contains("shoal-api") || p.endsWith("api/target/classes")),
         "shoal-api is on the class path: " + classPath);
