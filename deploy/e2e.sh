@@ -297,7 +297,8 @@ want = [json.loads(l) for l in open(sys.argv[2])]
 assert [g["index"] for g in got] == list(range(len(want))), "not one line per order in order"
 assert [g.get("value") for g in got] == want, "an invoice differs"
 PY
-sha=$(grep -o 'is [0-9a-f]\{64\}' "$work/invoices.err" | head -n 1 | cut -c4-)
+sha=$(sha256sum "$example_jar" | cut -c1-64)
+grep -q "jar $(basename "$example_jar") is $sha" "$work/invoices.err" || fail "./shoal submit --jar did not say the jar's hash: $(head -n 3 "$work/invoices.err")"
 shoal jars --json | json_test "any(j['sha256'] == '$sha' and j['functions'][0]['name'] == 'invoice' for j in d['jars'])" \
   || fail "shoal jars does not list the uploaded jar $sha"
 say "the example jar ($sha) ran from shoal submit --jar on workers that never had it: 500 invoices as expected"

@@ -91,9 +91,8 @@ public final class SubmitCommand implements Callable<Integer> {
       return jar;
     }
     JarInfo info = JarsCommand.upload(pool, file);
-    if (!noProgress) {
-      System.err.println("shoal: jar " + info.name() + " is " + info.sha256());
-    }
+    // the hash is the name to run it by again: said even with --no-progress
+    System.err.println("shoal: jar " + info.name() + " is " + info.sha256());
     return info.sha256();
   }
 

@@ -146,7 +146,8 @@ class ClientCommandsTest {
   @Test
   void aCoordinatorThatIsNotThereIsOneLineAndExit1() throws Exception {
     String url = ServedPool.closedUrl();
-    for (String[] args : new String[][] {{"jobs"}, {"functions"}, {"status", "abc"},
+    Path jar = Files.write(dir.resolve("some.jar"), new byte[] {1});
+    for (String[] args : new String[][] {{"jobs"}, {"functions"}, {"status", "abc"}, {"jars"}, {"jars", "upload", jar.toString()},
         {"submit", "--fn", "square", "--range", "0:3", "--follow-deadline", "0"}}) {
       String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--coordinator", url))
           .toArray(String[]::new);
@@ -171,6 +172,24 @@ class ClientCommandsTest {
   }
 
   @Test
+  void aJarThatIsNoFileOrNoJarIsOneLineAndExit2() throws Exception {
+    Ran absent = shoal("submit", "--jar", dir.resolve("absent.jar").toString(), "--fn", "f", "--range", "0:3",
+        "--coordinator", served.url(), "--token-file", served.tokenFile());
+    assertEquals(2, absent.code(), absent.err());
+    assertEquals("shoal: --jar '" + dir.resolve("absent.jar") + "' is not a file\n", absent.err());
+    Path junk = Files.writeString(dir.resolve("junk.jar"), "not a zip");
+    Ran refused = shoal("jars", "upload", junk.toString(), "--coordinator", served.url(), "--token-file", served.tokenFile());
+    assertEquals(2, refused.code(), refused.err());
+    assertTrue(refused.err().startsWith("shoal: the coordinator refused junk.jar: not a jar of Shoal functions: ")
+        && refused.err().lines().count() == 1, refused.err());
+    Ran unknown = shoal("submit", "--jar", "ab".repeat(32), "--fn", "f", "--range", "0:3",
+        "--coordinator", served.url(), "--token-file", served.tokenFile());
+    assertEquals(2, unknown.code(), unknown.err());
+    assertEquals("shoal: no jar " + "ab".repeat(32) + " here: upload it first (POST /jars, or shoal submit --jar FILE)\n",
+        unknown.err());
+  }
+
+  @Test
   void aBadFollowDeadlineIsOneLineAndExit2() throws Exception {
     for (String command : new String[] {"submit", "results"}) {
       String[] args = command.equals("submit") ? new String[] {"submit", "--fn", "square", "--range", "0:3", "--follow-deadline", "soon"}
@@ -186,7 +205,7 @@ class ClientCommandsTest {
     Path wrong = dir.resolve("wrong-token");
     Files.writeString(wrong, "not-the-token\n");
     for (String[] args : new String[][] {{"jobs"}, {"cluster"}, {"functions"}, {"status", "abc"}, {"cancel", "abc"},
-        {"results", "abc"}, {"submit", "--fn", "square", "--range", "0:3"}}) {
+        {"results", "abc"}, {"submit", "--fn", "square", "--range", "0:3"}, {"jars"}, {"jars", "delete", "ab".repeat(32)}}) {
       String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
           java.util.stream.Stream.of("--coordinator", served.url(), "--token-file", wrong.toString())).toArray(String[]::new);
       Ran r = shoal(all);
