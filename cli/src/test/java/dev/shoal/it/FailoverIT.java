@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -63,6 +65,16 @@ class FailoverIT {
           + "\"chunkSize\":10}";
       String id = c.submit(job);
       String queued = c.submit("{\"function\":\"square\",\"range\":{\"start\":0,\"end\":5000}}");
+      // a job jar in the PostgreSQL journal, and a job of it queued: the standby serves the jar to the workers
+      byte[] jar = Files.readAllBytes(dev.shoal.protocol.TestJars.function(Files.createDirectories(c.logs.resolve("jar")),
+          "shout.jar", "shout", "\"shout:\" + item.asText()"));
+      HttpResponse<String> uploaded = c.http.send(HttpRequest.newBuilder(URI.create(c.url("/jars?name=shout.jar")))
+          .header("Authorization", "Bearer " + c.token()).POST(HttpRequest.BodyPublishers.ofByteArray(jar)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(201, uploaded.statusCode(), uploaded.body());
+      String sha = Cluster.JSON.readTree(uploaded.body()).get("sha256").asText();
+      String shout = "{\"function\":\"shout\",\"jar\":\"" + sha + "\",\"range\":{\"start\":0,\"end\":50}}";
+      String queuedJar = c.submit(shout);
       // a client following the job, given both coordinators' URLs
       Path followed = c.logs.resolve("followed.jsonl");
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -96,6 +108,16 @@ class FailoverIT {
       String[] squares = results(c, standbyHttp, queued).split("\n");
       assertEquals(5000, squares.length);
       assertEquals("{\"index\":4999,\"value\":24990001}", squares[4999]);
+      c.awaitJson(standby, standbyHttp, "/jobs/" + queuedJar, j -> j.path("state").asText().equals("SUCCEEDED"),
+          Duration.ofSeconds(60), "the job of the job jar, recovered by the standby");
+      String[] shouts = results(c, standbyHttp, queuedJar).split("\n");
+      assertEquals(50, shouts.length);
+      assertEquals("{\"index\":49,\"value\":\"shout:49\"}", shouts[49]);
+      // the standby never saw the upload: it finds the jar in the shared journal
+      String again = Cluster.JSON.readTree(c.send(standbyHttp, "POST", "/jobs", shout).body()).get("id").asText();
+      c.awaitJson(standby, standbyHttp, "/jobs/" + again, j -> j.path("state").asText().equals("SUCCEEDED"),
+          Duration.ofSeconds(60), "a new job of the jar, on the standby");
+      assertEquals(String.join("\n", shouts) + "\n", results(c, standbyHttp, again));
     }
   }
 
