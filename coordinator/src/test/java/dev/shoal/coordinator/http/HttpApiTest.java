@@ -319,7 +319,7 @@ class HttpApiTest {
       "maxFailureRate": -0.5|maxFailureRate must be a fraction from 0 to 1, got -0.5
       "maxFailureRate": true|maxFailureRate must be a fraction from 0 to 1, got true
       "minItemsForRate": 0|minItemsForRate must be 1 or more items, got 0
-      "maxfailures": 3|unknown field 'maxfailures'; a job has function, items, range, upload, args, chunkSize, ordered, timeoutMs, retries, maxFailures
+      "maxfailures": 3|unknown field 'maxfailures'; a job has function, jar, items, range, upload, args, chunkSize, ordered, timeoutMs, retries, maxFailures
       """)
   void badRetriesAndFailureBudgetsAreAnswered400NamingTheField(String field, String problem) throws Exception {
     HttpResponse<String> r = send("POST", "/jobs", "{\"function\": \"echo\", \"items\": [1], " + field + "}");
@@ -477,7 +477,7 @@ class HttpApiTest {
       {"function": "echo", "items": [1], "ratePerSecond": -1.5}|ratePerSecond must be a positive number, got -1.5
       {"function": "echo", "items": [1], "ratePerSecond": "10/s"}|ratePerSecond must be a positive number, got "10/s"
       {"function": "echo", "items": [1], "ratePerSecond": 1e999}|ratePerSecond must be a positive number, got 1e999
-      {"function": "echo", "items": [1], "Priority": 1}|unknown field 'Priority'; a job has function, items, range, upload, args, chunkSize, ordered, timeoutMs, retries, maxFailures, maxFailureRate, minItemsForRate, priority, weight, maxInFlight, ratePerSecond
+      {"function": "echo", "items": [1], "Priority": 1}|unknown field 'Priority'; a job has function, jar, items, range, upload, args, chunkSize, ordered, timeoutMs, retries, maxFailures, maxFailureRate, minItemsForRate, priority, weight, maxInFlight, ratePerSecond
       """)
   void badSchedulingFieldsAreAnswered400NamingTheField(String body, String problem) throws Exception {
     HttpResponse<String> r = send("POST", "/jobs", body);
