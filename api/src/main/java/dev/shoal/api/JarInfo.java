@@ -18,6 +18,13 @@ public record JarInfo(String sha256, String name, long size, long uploadedAt, Li
     functions = functions == null ? List.of() : List.copyOf(functions);
   }
 
+  private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("[0-9a-f]{64}");
+
+  /** Whether {@code text} is a jar's name as Shoal writes it: 64 lower-case hex digits (lower-case what a user typed first). */
+  public static boolean isSha256(String text) {
+    return text != null && SHA256.matcher(text).matches();
+  }
+
   /** The function of this jar named {@code name}, if it lists one. */
   public java.util.Optional<FunctionInfo> function(String name) {
     return functions.stream().filter(f -> f.name().equals(name)).findFirst();

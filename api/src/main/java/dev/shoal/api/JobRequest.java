@@ -29,7 +29,7 @@ public record JobRequest(String function, String argsJson, int chunkSize, boolea
       throw new IllegalArgumentException("timeoutMs must be 0 (none) or positive, got " + timeoutMs);
     }
     jar = jar == null || jar.isBlank() ? null : jar.toLowerCase(java.util.Locale.ROOT);
-    if (jar != null && !jar.matches("[0-9a-f]{64}")) {
+    if (jar != null && !JarInfo.isSha256(jar)) {
       throw new IllegalArgumentException("jar must be the SHA-256 of an uploaded jar (64 hex digits), got '" + jar + "'");
     }
   }

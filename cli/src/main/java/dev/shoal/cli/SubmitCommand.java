@@ -87,7 +87,7 @@ public final class SubmitCommand implements Callable<Integer> {
   /** The jar's hash: the value itself when it is one and names no file, else the hash of the file once uploaded. */
   private String jarHash(RemotePool pool) {
     Path file = Path.of(jar);
-    if (jar.matches("[0-9a-fA-F]{64}") && !Files.exists(file)) {
+    if (JarInfo.isSha256(jar.toLowerCase(java.util.Locale.ROOT)) && !Files.exists(file)) {
       return jar;
     }
     JarInfo info = JarsCommand.upload(pool, file);

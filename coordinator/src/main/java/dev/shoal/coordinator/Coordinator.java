@@ -2,6 +2,7 @@ package dev.shoal.coordinator;
 
 import dev.shoal.api.ClusterView;
 import dev.shoal.coordinator.durable.Durability;
+import dev.shoal.coordinator.durable.JarStore;
 import dev.shoal.coordinator.durable.JobRecord;
 import dev.shoal.coordinator.durable.JobRegistry;
 import dev.shoal.coordinator.job.ItemSource;
@@ -908,9 +909,8 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
       return "this coordinator keeps no job jars: it runs the functions on its class path only";
     }
     return durability.jars().known(request.jar())
-        .map(j -> "jar " + j.name() + " (" + j.sha256() + ") has no function '" + request.function() + "'; it has: "
-            + j.functionNames())
-        .orElse("no jar " + request.jar() + " here: upload it first (POST /jars, or shoal submit --jar FILE)");
+        .map(j -> JarStore.lacksFunction(j, request.function()))
+        .orElse(JarStore.noSuchJar(request.jar()));
   }
 
   /** The coordinator's own functions and every function a connected worker advertises. */

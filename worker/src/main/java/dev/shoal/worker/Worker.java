@@ -116,13 +116,8 @@ public final class Worker extends AbstractBehavior<Command> {
   private final Map<String, JsonNode> parsedArgs = new HashMap<>();
   private final ActorRef<JarFetcher.Command> jars;
   private final ActorRef<JarFetcher.Obtained> jarReady;
-  /** The job jars whose functions this worker has at hand, the least recently used first. */
-  private final Map<String, PluginJars.Loaded> jarFunctions = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, PluginJars.Loaded> eldest) {
-      return size() > 16;
-    }
-  };
+  /** The job jars whose functions this worker has at hand, the least recently used first, at most {@code jars.loaded}. */
+  private final Map<String, PluginJars.Loaded> jarFunctions;
   /** Started chunks waiting for their jar, by its SHA-256. */
   private final Map<String, List<AwaitingJar>> awaitingJar = new HashMap<>();
   private final Prefetch prefetch;
@@ -150,8 +145,14 @@ public final class Worker extends AbstractBehavior<Command> {
     this.executors = executors;
     this.node = node;
     this.prefetch = settings.newPrefetch();
-    this.jars = context.spawn(
-        JarFetcher.create(coordinator, JarFetcher.Settings.fromConfig(context.getSystem().settings().config())), "jars");
+    JarFetcher.Settings jarSettings = JarFetcher.Settings.fromConfig(context.getSystem().settings().config());
+    this.jars = context.spawn(JarFetcher.create(coordinator, jarSettings), "jars");
+    this.jarFunctions = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, PluginJars.Loaded> eldest) {
+        return size() > jarSettings.loaded();
+      }
+    };
     this.jarReady = context.messageAdapter(JarFetcher.Obtained.class, JarReady::new);
     // registering again after a restart is harmless: the receptionist keeps one entry per actor
     context.getSystem().receptionist().tell(Receptionist.register(WorkerProtocol.WORKER_KEY, context.getSelf()));
@@ -231,9 +232,7 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private void handBackQueued() {
-    for (ProcessChunk c : queued) {
-      c.replyTo().tell(new JobProtocol.ChunkReturned(c.task().leaseId(), getContext().getSelf()));
-    }
+    queued.forEach(this::handBack);
     queued.clear();
   }
 
@@ -243,7 +242,7 @@ public final class Worker extends AbstractBehavior<Command> {
     // a chunk still waiting for its jar has not started: it goes back too
     awaitingJar.values().forEach(waiting -> waiting.forEach(w -> {
       started.remove(LeaseKey.of(w.chunk().task()));
-      w.chunk().replyTo().tell(new JobProtocol.ChunkReturned(w.chunk().task().leaseId(), getContext().getSelf()));
+      handBack(w.chunk());
     }));
     awaitingJar.clear();
     sendDemand(true);
@@ -269,7 +268,7 @@ public final class Worker extends AbstractBehavior<Command> {
   /** A chunk that crossed the drain on its way in goes straight back. */
   private Behavior<Command> onProcessChunkWhileDraining(ProcessChunk chunk) {
     received++;
-    chunk.replyTo().tell(new JobProtocol.ChunkReturned(chunk.task().leaseId(), getContext().getSelf()));
+    handBack(chunk);
     return Behaviors.same();
   }
 
@@ -305,9 +304,7 @@ public final class Worker extends AbstractBehavior<Command> {
     drainWaiters.add(abandon.replyTo());
     running.values().forEach(ChunkRunner::cancel);
     running.clear();
-    for (ProcessChunk c : started.values()) {
-      c.replyTo().tell(new JobProtocol.ChunkReturned(c.task().leaseId(), getContext().getSelf()));
-    }
+    started.values().forEach(this::handBack);
     getContext().getLog().info("drain timed out: {} running chunks interrupted and handed back", started.size());
     started.clear();
     return leave();
@@ -354,9 +351,7 @@ public final class Worker extends AbstractBehavior<Command> {
       ProcessChunk c = it.next();
       if (c.task().jobId().equals(jobId)) {
         it.remove();
-        c.replyTo().tell(new JobProtocol.ChunkProcessed(c.task().leaseId(),
-            ChunkResults.allFailed(c.task().items().size(), "Cancelled", "the job was cancelled"), 0,
-            getContext().getSelf()));
+        answerCancelled(c);
       }
     }
     for (List<AwaitingJar> waiting : awaitingJar.values()) {
@@ -365,14 +360,23 @@ public final class Worker extends AbstractBehavior<Command> {
         if (c.task().jobId().equals(jobId)) {
           it.remove();
           started.remove(LeaseKey.of(c.task()));
-          c.replyTo().tell(new JobProtocol.ChunkProcessed(c.task().leaseId(),
-              ChunkResults.allFailed(c.task().items().size(), "Cancelled", "the job was cancelled"), 0,
-              getContext().getSelf()));
+          answerCancelled(c);
         }
       }
     }
     running.values().stream().filter(r -> r.jobId().equals(jobId)).forEach(ChunkRunner::cancel);
     parsedArgs.keySet().removeIf(k -> k.startsWith(jobId + "\u0000"));
+  }
+
+  /** A chunk of a cancelled job that never started: every item failed as cancelled. */
+  private void answerCancelled(ProcessChunk c) {
+    c.replyTo().tell(new JobProtocol.ChunkProcessed(c.task().leaseId(),
+        ChunkResults.allFailed(c.task().items().size(), "Cancelled", "the job was cancelled"), 0, getContext().getSelf()));
+  }
+
+  /** A chunk handed back unrun, for its job to send elsewhere. */
+  private void handBack(ProcessChunk c) {
+    c.replyTo().tell(new JobProtocol.ChunkReturned(c.task().leaseId(), getContext().getSelf()));
   }
 
   private void startQueued() {
@@ -418,8 +422,8 @@ public final class Worker extends AbstractBehavior<Command> {
 
   private void startOrRefuse(ProcessChunk chunk, long startNanos) {
     String jar = chunk.task().jar();
-    if (jar != null && jarFunctions.get(jar).find(chunk.task().function()).isEmpty()) {
-      PluginJars.Loaded loaded = jarFunctions.get(jar);
+    PluginJars.Loaded loaded = jar == null ? null : jarFunctions.get(jar);
+    if (loaded != null && loaded.find(chunk.task().function()).isEmpty()) {
       refuse(chunk, "job jar " + jar + " has no function '" + chunk.task().function() + "'; it has: "
           + String.join(", ", loaded.functions().stream().map(ShoalFunction::name).toList())
           + (loaded.problems().isEmpty() ? "" : " (" + String.join("; ", loaded.problems()) + ")"));

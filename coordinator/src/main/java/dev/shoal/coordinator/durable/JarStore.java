@@ -42,8 +42,21 @@ public final class JarStore {
   private final JournalDatabase db;
   private final Map<String, JarInfo> index = new ConcurrentHashMap<>();
 
+  /** What {@link #put} did: {@code added} is false when the same bytes were stored already. */
+  public record Stored(JarInfo jar, boolean added) {}
+
   JarStore(JournalDatabase db) {
     this.db = db;
+  }
+
+  /** Why a job cannot name jar {@code sha256}: it is not stored here. */
+  public static String noSuchJar(String sha256) {
+    return "no jar " + sha256 + " here: upload it first (POST /jars, or shoal submit --jar FILE)";
+  }
+
+  /** Why a job cannot run {@code function} from {@code jar}: the jar does not list it. */
+  public static String lacksFunction(JarInfo jar, String function) {
+    return "jar " + jar.name() + " (" + jar.sha256() + ") has no function '" + function + "'; it has: " + jar.functionNames();
   }
 
   /**
@@ -51,11 +64,11 @@ public final class JarStore {
    *
    * @throws IllegalArgumentException if the bytes are not a jar that lists a function (the message says why)
    */
-  public JarInfo put(String name, byte[] bytes) {
+  public Stored put(String name, byte[] bytes) {
     String sha = JarProtocol.sha256Hex(bytes);
     Optional<JarInfo> stored = find(sha);
     if (stored.isPresent()) {
-      return stored.get();
+      return new Stored(stored.get(), false);
     }
     PluginJars.Described described = describe(sha, bytes);
     if (described.functions().isEmpty()) {
@@ -76,14 +89,14 @@ public final class JarStore {
       // two uploads of one jar at once: the other one's row is as good as this one
       Optional<JarInfo> raced = find(sha);
       if (raced.isPresent()) {
-        return raced.get();
+        return new Stored(raced.get(), false);
       }
       throw ResultStore.failed("store jar " + sha, e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     index.put(sha, info);
-    return info;
+    return new Stored(info, true);
   }
 
   /** The jar {@code sha256} as this process last saw it, without I/O. */

@@ -38,11 +38,6 @@ final class ApiError extends RuntimeException {
     return new ApiError(507, message, 0);
   }
 
-  /** 413: the body is larger than the route takes. */
-  static ApiError tooLarge(String message) {
-    return new ApiError(413, message, 0);
-  }
-
   /** 429: the request was fine, the coordinator is too busy for it; try again in {@code retryAfterSeconds}. */
   static ApiError tooManyRequests(String message, long retryAfterSeconds) {
     return new ApiError(429, message, Math.max(1, retryAfterSeconds));

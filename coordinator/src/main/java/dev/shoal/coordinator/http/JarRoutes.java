@@ -95,18 +95,16 @@ final class JarRoutes {
       throw ApiError.badRequest("the body is empty: send the jar's bytes (curl --data-binary @my.jar)");
     }
     return CompletableFuture.supplyAsync(() -> {
-      String sha = dev.shoal.protocol.JarProtocol.sha256Hex(bytes);
-      boolean existed = store.find(sha).isPresent();
-      JarInfo info;
+      JarStore.Stored stored;
       try {
-        info = store.put(name.orElse("job.jar"), bytes);
+        stored = store.put(name.orElse("job.jar"), bytes);
       } catch (IllegalArgumentException e) {
         throw ApiError.badRequest(e.getMessage());
       } catch (java.io.UncheckedIOException e) {
         throw ApiError.insufficientStorage("the coordinator cannot store the jar: " + e.getMessage());
       }
-      return HttpApi.json(existed ? StatusCodes.OK.intValue() : StatusCodes.CREATED.intValue(), info)
-          .addHeader(Location.create("/jars/" + info.sha256()));
+      return HttpApi.json(stored.added() ? StatusCodes.CREATED.intValue() : StatusCodes.OK.intValue(), stored.jar())
+          .addHeader(Location.create("/jars/" + stored.jar().sha256()));
     }, io);
   }
 
@@ -137,7 +135,7 @@ final class JarRoutes {
   /** Checks that what the path names looks like a jar's name at all, so that a typo is a clear 404. */
   private static String key(String sha) {
     String key = sha.toLowerCase(Locale.ROOT);
-    if (!key.matches("[0-9a-f]{64}")) {
+    if (!JarInfo.isSha256(key)) {
       throw ApiError.notFound("no jar '" + sha + "': a jar is named by its sha256, 64 hex digits (GET /jars lists them)");
     }
     return key;
@@ -150,11 +148,9 @@ final class JarRoutes {
   /** The jar a submission names, from the store, checked to hold the job's function; fails with a 400 naming the problem. */
   CompletionStage<JarInfo> resolve(String sha, String function) {
     return CompletableFuture.supplyAsync(() -> {
-      JarInfo jar = store.find(sha).orElseThrow(() -> ApiError.badRequest(
-          "no jar " + sha + " here: upload it first (POST /jars, or shoal submit --jar FILE)"));
+      JarInfo jar = store.find(sha).orElseThrow(() -> ApiError.badRequest(JarStore.noSuchJar(sha)));
       if (jar.function(function).isEmpty()) {
-        throw ApiError.badRequest("jar " + jar.name() + " (" + sha + ") has no function '" + function + "'; it has: "
-            + jar.functionNames());
+        throw ApiError.badRequest(JarStore.lacksFunction(jar, function));
       }
       return jar;
     }, io);

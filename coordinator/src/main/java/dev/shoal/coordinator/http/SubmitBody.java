@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import dev.shoal.coordinator.job.ItemSource;
 import dev.shoal.coordinator.job.JobLimits;
+import dev.shoal.api.JarInfo;
 import dev.shoal.api.JobRequest;
 import dev.shoal.coordinator.job.RangeSource;
 import dev.shoal.api.Retries;
@@ -267,7 +268,7 @@ final class SubmitBody {
   }
 
   private static String jar(JsonParser p) throws IOException {
-    if (p.currentToken() != JsonToken.VALUE_STRING || !p.getText().toLowerCase(java.util.Locale.ROOT).matches("[0-9a-f]{64}")) {
+    if (p.currentToken() != JsonToken.VALUE_STRING || !JarInfo.isSha256(p.getText().toLowerCase(java.util.Locale.ROOT))) {
       throw ApiError.badRequest("jar must be the sha256 of an uploaded jar (64 hex digits, as POST /jars answers), got "
           + describe(p));
     }

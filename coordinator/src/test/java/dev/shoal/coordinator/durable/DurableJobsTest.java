@@ -274,7 +274,7 @@ class DurableJobsTest {
   void aQueuedJobOfAJobJarRunsThatJarAfterARestart() throws Exception {
     start(1);
     dev.shoal.api.JarInfo jar = node.durability.jars().put("shout.jar", Files.readAllBytes(
-        dev.shoal.protocol.TestJars.function(dir, "shout.jar", "shout", "\"shout:\" + item.asText()")));
+        dev.shoal.protocol.TestJars.function(dir, "shout.jar", "shout", "\"shout:\" + item.asText()"))).jar();
     String blocker = node.submitRange(new JobRequest("held", "{\"holdFrom\":0}", 1, true, 0), 1);
     String id = node.submit(new JobRequest("shout", "{}", 1, true, 0).withJar(jar.sha256()),
         Coordinator.StoredInput.range(0, 3), new RangeSource(0, 3));

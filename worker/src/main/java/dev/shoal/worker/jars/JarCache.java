@@ -1,5 +1,6 @@
 package dev.shoal.worker.jars;
 
+import dev.shoal.api.JarInfo;
 import dev.shoal.protocol.JarProtocol;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,7 +100,7 @@ public final class JarCache {
   }
 
   private Path fileOf(String sha256) {
-    if (!sha256.matches("[0-9a-f]{64}")) {
+    if (!JarInfo.isSha256(sha256)) {
       throw new IllegalArgumentException("not a SHA-256: " + sha256);
     }
     return dir.resolve(sha256 + ".jar");
