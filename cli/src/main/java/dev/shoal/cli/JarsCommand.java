@@ -36,7 +36,7 @@ public final class JarsCommand extends ShowCommand {
     table.print(System.out);
   }
 
-  /** Uploads a jar the way {@code submit --jar} does, for a file path or a jar already uploaded (its hash). */
+  /** Uploads the jar file {@code jar}, for {@code submit --jar FILE} and {@code jars upload FILE}; a refusal is a usage error. */
   static JarInfo upload(RemotePool pool, Path jar) {
     if (!Files.isRegularFile(jar)) {
       throw new UsageException("--jar '" + jar + "' is not a file");
