@@ -59,11 +59,6 @@ public final class ResultWriter {
    * each result as it comes: for results that arrive over the network, where a chunk is one read.
    */
   public static JobStatus write(JobHandle job, OutputStream out, boolean live, Progress progress) throws IOException {
-    java.io.InputStream bytes = job.resultBytes();
-    if (bytes != null) {
-      copy(bytes, job.id(), out, live, progress);
-      return job.await();
-    }
     JsonLines lines = new JsonLines(out);
     long written = 0;
     long errors = 0;
@@ -79,80 +74,6 @@ public final class ResultWriter {
     }
     lines.flush();
     return job.await();
-  }
-
-  private static final byte[] INDEX = "{\"index\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final byte[] ERROR = ",\"error\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-  /**
-   * Writes the coordinator's result lines as they came (they are {@code JsonLines}' bytes already),
-   * whole lines at a time, counting items and errors for {@code progress} from each line's head.
-   */
-  private static void copy(java.io.InputStream in, String id, OutputStream out, boolean live, Progress progress)
-      throws IOException {
-    byte[] buf = new byte[1 << 16];
-    int start = 0;
-    int end = 0;
-    long items = 0;
-    long errors = 0;
-    try (in) {
-      while (true) {
-        if (end == buf.length) {
-          if (start > 0) {
-            System.arraycopy(buf, start, buf, 0, end - start);
-            end -= start;
-            start = 0;
-          } else {
-            buf = java.util.Arrays.copyOf(buf, buf.length * 2);
-          }
-        }
-        int n;
-        try {
-          n = in.read(buf, end, buf.length - end);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException("the results of job " + id + " broke off: " + e.getMessage(), e);
-        }
-        if (n < 0) {
-          if (end > start) {
-            throw new IllegalStateException("the results of job " + id + " end in the middle of a line");
-          }
-          break;
-        }
-        int lineStart = start;
-        int written = start;
-        for (int i = end; i < end + n; i++) {
-          if (buf[i] == '\n') {
-            items++;
-            if (isError(buf, lineStart, i)) {
-              errors++;
-            }
-            lineStart = i + 1;
-          }
-        }
-        end += n;
-        if (lineStart > written) {
-          out.write(buf, written, lineStart - written);
-          start = lineStart;
-          if (live) {
-            out.flush();
-          }
-          progress.written(items, errors);
-        }
-      }
-    }
-    out.flush();
-  }
-
-  /** Whether the line {@code buf[from, to)} is {@code {"index":N,"error":...}} as {@code JsonLines} writes an item's error. */
-  private static boolean isError(byte[] buf, int from, int to) {
-    int p = from + INDEX.length;
-    if (p > to || !java.util.Arrays.equals(buf, from, p, INDEX, 0, INDEX.length)) {
-      return false;
-    }
-    while (p < to && buf[p] >= '0' && buf[p] <= '9') {
-      p++;
-    }
-    return p + ERROR.length <= to && java.util.Arrays.equals(buf, p, p + ERROR.length, ERROR, 0, ERROR.length);
   }
 
   public static void summary(PrintStream err, JobStatus s) {

@@ -1,24 +1,28 @@
 package dev.shoal.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shoal.client.JobHandle;
-import dev.shoal.client.ResultChunk;
+import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ItemError;
 import dev.shoal.api.JobRequest;
 import dev.shoal.api.JobStatus;
-import java.io.ByteArrayInputStream;
+import dev.shoal.client.JobHandle;
+import dev.shoal.client.ResultChunk;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Results that arrive as the coordinator's bytes are written out as they came, counted line by line. */
+/** A job's results are written as Shoal's JSON Lines as each chunk comes, counted item by item. */
 class ResultWriterTest {
+
+  private static final List<ResultChunk> CHUNKS = List.of(
+      new ResultChunk(0, new ChunkResults(null, java.util.Arrays.asList("{\"a\":1,\"error\":{\"type\":\"not an item error\"}}",
+          null, "\"x,\\\"error\\\":\"", "[1,2,3]"), List.of(new ItemError(1, "InvalidItem", "item is not valid JSON")))),
+      new ResultChunk(14, new ChunkResults(new long[] {0, 9}, null, List.of(new ItemError(0, "Boom", "b")))));
 
   private static final String LINES = """
       {"index":0,"value":{"a":1,"error":{"type":"not an item error"}}}
@@ -26,17 +30,11 @@ class ResultWriterTest {
       {"index":2,"value":"x,\\"error\\":"}
       {"index":3,"value":[1,2,3]}
       {"index":14,"error":{"type":"Boom","message":"b"}}
+      {"index":15,"value":9}
       """;
 
-  /** A job whose results come as bytes, a few at a time, as a slow network gives them. */
-  private static JobHandle bytesJob(String bytes, int readSize) {
-    InputStream slow = new ByteArrayInputStream(bytes.getBytes(StandardCharsets.UTF_8)) {
-      @Override
-      public synchronized int read(byte[] b, int off, int len) {
-        return super.read(b, off, Math.min(len, readSize));
-      }
-    };
-    JobStatus done = JobStatus.queued("j", JobRequest.of("echo"), 5, 0);
+  private static JobHandle job() {
+    JobStatus done = JobStatus.queued("j", JobRequest.of("echo"), 6, 0);
     return new JobHandle() {
       @Override
       public String id() {
@@ -45,12 +43,7 @@ class ResultWriterTest {
 
       @Override
       public Iterator<ResultChunk> chunks() {
-        throw new AssertionError("bytes are copied, not parsed");
-      }
-
-      @Override
-      public InputStream resultBytes() {
-        return slow;
+        return CHUNKS.iterator();
       }
 
       @Override
@@ -69,23 +62,32 @@ class ResultWriterTest {
   }
 
   @Test
-  void theBytesAreWrittenAsTheyCameAndItemsAndErrorsAreCountedFromEachLinesHead() throws Exception {
-    for (int readSize : new int[] {1, 3, 7, 64, 1 << 20}) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      List<long[]> seen = new ArrayList<>();
-      ResultWriter.write(bytesJob(LINES, readSize), out, true, (items, errors) -> seen.add(new long[] {items, errors}));
-      assertEquals(LINES, out.toString(StandardCharsets.UTF_8), "reads of " + readSize);
-      long[] last = seen.get(seen.size() - 1);
-      assertEquals(5, last[0], "reads of " + readSize);
-      assertEquals(2, last[1], "only the lines whose head is an error count: reads of " + readSize);
-    }
-  }
+  void eachChunkIsWrittenAndFlushedAsItComesWithItsItemsAndErrorsCounted() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<String> flushed = new ArrayList<>();
+    OutputStream watched = new OutputStream() {
+      @Override
+      public void write(int b) {
+        out.write(b);
+      }
 
-  @Test
-  void resultsThatEndInTheMiddleOfALineAreAnError() {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> ResultWriter.write(bytesJob("{\"index\":0,\"value\":1}\n{\"index\":1,\"va", 5), new ByteArrayOutputStream(),
-            true, (items, errors) -> {}));
-    assertTrue(e.getMessage().contains("end in the middle of a line"), e.getMessage());
+      @Override
+      public void write(byte[] b, int off, int len) {
+        out.write(b, off, len);
+      }
+
+      @Override
+      public void flush() {
+        flushed.add(out.toString(StandardCharsets.UTF_8));
+      }
+    };
+    List<long[]> seen = new ArrayList<>();
+    ResultWriter.write(job(), watched, true, (items, errors) -> seen.add(new long[] {items, errors}));
+
+    assertEquals(LINES, out.toString(StandardCharsets.UTF_8));
+    assertEquals(List.of(4L, 6L), seen.stream().map(s -> s[0]).toList(), "items written after each chunk");
+    assertEquals(List.of(1L, 2L), seen.stream().map(s -> s[1]).toList(), "errors among them");
+    assertEquals(LINES.lines().limit(4).map(l -> l + "\n").reduce("", String::concat), flushed.get(0),
+        "live output shows the first chunk before the second comes");
   }
 }

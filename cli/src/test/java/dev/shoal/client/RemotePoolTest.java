@@ -208,30 +208,40 @@ class RemotePoolTest {
   }
 
   @Test
-  void aResultsStreamCutEveryFewKilobytesGivesTheUndisturbedBytesEveryIndexOnceInOrder() throws Exception {
+  void aResultsStreamCutEveryFewKilobytesGivesEveryIndexOnceInOrderAsUndisturbed() throws Exception {
     JobHandle direct = pool.submit(JobRequest.of("sha256"), Items.range(0, 3000));
-    byte[] undisturbed = direct.resultBytes().readAllBytes();
+    String undisturbed = lines(direct);
     try (TcpProxy proxy = TcpProxy.to(served.url())) {
       proxy.cutAfter(16 * 1024);
       Heard heard = new Heard();
       RemotePool cut = Shoal.connect(proxy.url(), ServedPool.TOKEN).withFollowListener(heard);
-      List<String> lines = new ArrayList<>();
       JobHandle job = cut.submit(JobRequest.of("sha256"), Items.range(0, 3000));
-      for (Iterator<ResultChunk> it = job.chunks(); it.hasNext(); ) {
-        ResultChunk c = it.next();
-        for (ItemResult r : c.items()) {
-          assertEquals(lines.size(), r.index(), "every index once, in order");
-          lines.add("{\"index\":" + r.index() + ",\"value\":" + r.value() + "}\n");
-        }
-      }
+      assertEquals(undisturbed, lines(job));
       assertEquals(JobState.SUCCEEDED, job.await().state());
-      assertEquals(new String(undisturbed, StandardCharsets.UTF_8), String.join("", lines));
-      byte[] raw = cut.job(direct.id()).resultBytes().readAllBytes();
-      assertEquals(new String(undisturbed, StandardCharsets.UTF_8), new String(raw, StandardCharsets.UTF_8),
-          "the raw bytes too, partial lines and all");
+      assertEquals(undisturbed, lines(cut.job(direct.id())), "a finished job read again through the cuts");
       assertTrue(proxy.cuts() >= 20, "the stream was cut " + proxy.cuts() + " times");
-      assertTrue(heard.resumedAt.size() >= 20 && heard.resumedAt.get(0) > 0, "resumed at lines " + heard.resumedAt);
+      assertTrue(heard.resumedAt.size() >= 20 && heard.resumedAt.get(0) > 0, "resumed at items " + heard.resumedAt);
     }
+    // a reader that does not ask for frames (curl) gets the same results as JSON Lines
+    java.net.http.HttpResponse<String> plain = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(served.url() + "/jobs/" + direct.id() + "/results"))
+            .header("Authorization", "Bearer " + ServedPool.TOKEN).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals("application/x-ndjson", plain.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(undisturbed, plain.body());
+  }
+
+  /** A job's results as the JSON Lines {@code shoal run} writes, every index checked to come once, in order. */
+  private static String lines(JobHandle job) {
+    StringBuilder text = new StringBuilder();
+    long next = 0;
+    for (Iterator<ResultChunk> it = job.chunks(); it.hasNext(); ) {
+      for (ItemResult r : it.next().items()) {
+        assertEquals(next++, r.index(), "every index once, in order");
+        text.append("{\"index\":").append(r.index()).append(",\"value\":").append(r.value()).append("}\n");
+      }
+    }
+    return text.toString();
   }
 
   @Test

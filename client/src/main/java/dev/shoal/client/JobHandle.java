@@ -21,15 +21,6 @@ public interface JobHandle extends AutoCloseable {
   /** The status now. */
   JobStatus status();
 
-  /**
-   * The results as the very JSON Lines bytes the coordinator wrote, read once instead of {@link
-   * #chunks()}: for a caller that only writes them out again, which saves parsing and formatting
-   * every line. Null when there are no such bytes (a job in this JVM).
-   */
-  default java.io.InputStream resultBytes() {
-    return null;
-  }
-
   /** Items handed to the job so far while they are still being sent (an upload), else -1. */
   default long itemsSent() {
     return -1;

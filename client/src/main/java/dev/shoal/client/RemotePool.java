@@ -11,6 +11,7 @@ import dev.shoal.api.JarInfo;
 import dev.shoal.api.JobRequest;
 import dev.shoal.api.Retries;
 import dev.shoal.api.JobStatus;
+import dev.shoal.api.ResultFrames;
 import dev.shoal.api.Scheduling;
 import dev.shoal.api.FunctionInfo;
 import java.io.ByteArrayOutputStream;
@@ -273,18 +274,27 @@ public final class RemotePool implements Pool {
 
   // --- HTTP ---
 
-  /** A job's results stream, resumed where it broke off ({@link ResumingStream}). */
-  private InputStream results(String id) {
-    return new ResumingStream((from, outage) -> openResults(id, from, outage),
-        line -> coordinators.outage(followDeadline, listener, line), coordinators::current);
+  /** A job's results, resumed where they broke off ({@link ResumingFrames}). */
+  private ResumingFrames results(String id) {
+    return new ResumingFrames(id, (from, outage) -> openResults(id, from, outage),
+        item -> coordinators.outage(followDeadline, listener, item), coordinators::current);
   }
 
-  /** The results from line {@code from} on; {@code outage} is the spell of failures this opening ends, or null. */
+  /** The results from item {@code from} on; {@code outage} is the spell of failures this opening ends, or null. */
   private InputStream openResults(String id, long from, Coordinators.Outage outage) {
     String path = jobPath(id) + "/results" + (from > 0 ? "?from=" + from : "");
-    HttpResponse<InputStream> r = send(base -> authorized(HttpRequest.newBuilder(uri(base, path)).GET()).build(),
-        BodyHandlers.ofInputStream(), Retry.IDEMPOTENT, outage);
+    HttpResponse<InputStream> r = send(base -> authorized(HttpRequest.newBuilder(uri(base, path)).GET())
+        .header("Accept", ResultFrames.MEDIA_TYPE).build(), BodyHandlers.ofInputStream(), Retry.IDEMPOTENT, outage);
     if (r.statusCode() == 200) {
+      String type = r.headers().firstValue("Content-Type").orElse("none");
+      if (!type.startsWith(ResultFrames.MEDIA_TYPE)) {
+        try (InputStream ignored = r.body()) {
+          throw new IllegalStateException("the coordinator at " + url() + " answered the results of job " + id
+              + " as " + type + ", not " + ResultFrames.MEDIA_TYPE + ": it is older than this client");
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
       return r.body();
     }
     RuntimeException refused;
@@ -512,9 +522,7 @@ public final class RemotePool implements Pool {
   private final class RemoteJob implements JobHandle {
 
     private final String id;
-    private NdjsonChunks results;
-    /** The results stream when read as bytes ({@link #resultBytes()}), else null. */
-    private InputStream raw;
+    private ResumingFrames results;
     private JobStatus ended;
     private StreamedBody upload;
     /** The upload's outcome: null when it went through, else why not; null stage for a job not uploaded. */
@@ -575,31 +583,17 @@ public final class RemotePool implements Pool {
 
     @Override
     public synchronized Iterator<ResultChunk> chunks() {
-      if (raw != null) {
-        throw new IllegalStateException("the results of job " + id + " are being read as bytes");
-      }
       if (results == null) {
-        results = new NdjsonChunks(RemotePool.this.results(id), id);
+        results = RemotePool.this.results(id);
       }
       return results;
-    }
-
-    @Override
-    public synchronized InputStream resultBytes() {
-      if (raw != null || results != null) {
-        throw new IllegalStateException("the results of job " + id + " are read once");
-      }
-      raw = RemotePool.this.results(id);
-      return raw;
     }
 
     /** Reads (and drops) whatever results have not been read, then gives the final status. */
     @Override
     public JobStatus await() {
-      if (raw == null) {
-        for (Iterator<ResultChunk> it = chunks(); it.hasNext(); ) {
-          it.next();
-        }
+      for (Iterator<ResultChunk> it = chunks(); it.hasNext(); ) {
+        it.next();
       }
       if (ended == null) {
         JobStatus s = RemotePool.this.status(id);
@@ -624,13 +618,6 @@ public final class RemotePool implements Pool {
       synchronized (this) {
         if (results != null) {
           results.close();
-        }
-        if (raw != null) {
-          try {
-            raw.close();
-          } catch (IOException ignored) {
-            // the stream is abandoned either way
-          }
         }
       }
       RemotePool.this.cancel(id);

@@ -1,35 +1,33 @@
 package dev.shoal.coordinator.durable;
 
 import dev.shoal.api.JobStatus;
-import dev.shoal.coordinator.job.JsonLines;
 import dev.shoal.coordinator.job.ResultSink;
 import dev.shoal.api.ChunkResults;
-import java.io.IOException;
-import java.io.OutputStream;
+import dev.shoal.api.ResultFrames;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One durable job's results: its sink, which appends each batch of result lines as rows of the
+ * One durable job's results: its sink, which appends each batch of results, as {@link ResultFrames}, as rows of the
  * {@link ResultStore}, and what its readers follow, the lines the job's {@link JobLedger} has
  * recorded. A reader sees a line only once it is recorded, so what it read is exactly what a
  * coordinator recovering the job keeps, and a client that resumes at its line count after a
  * restart gets neither a gap nor a repeat.
  *
  * <p>Guarantees: readers are woken when lines are recorded or the job ends, never by polling; a
- * job recovered as finished is complete at once. Memory: about {@value #ROW_BYTES} bytes of formatted
- * lines, however large a chunk: a batch is cut into rows of that size at line ends, so that neither
- * the sink nor a reader (which holds a few rows) holds a whole chunk's text.
+ * job recovered as finished is complete at once. Memory: about {@value #ROW_BYTES} bytes of frames
+ * besides the chunk being written: a batch is cut into rows of about that size at frame ends, and a
+ * frame has at most {@link ResultFrames#MAX_ITEMS} items, so that a reader holds a few rows only.
  *
  * <p>Caveat: the sink's methods block on the database (they run on the sink executor).
  */
 public final class StoredJob implements ResultSink {
 
-  /** The size a row is cut at (at the next line end): a hundred-thousand-item chunk is fifteen rows. */
+  /** The size a row is cut at (at the next frame end): a hundred-thousand-item chunk of longs is four rows. */
   static final int ROW_BYTES = 256 * 1024;
 
   private final String id;
@@ -37,7 +35,6 @@ public final class StoredJob implements ResultSink {
   private final List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
   // the sink's side, on the job's sink thread
   private final Rows rows = new Rows();
-  private final JsonLines lines = new JsonLines(rows);
   private long nextLine;
   // the readers' side; `closed` is set after the last `committed`, so read it first
   private volatile long committed;
@@ -84,14 +81,13 @@ public final class StoredJob implements ResultSink {
   }
 
   @Override
-  public void write(long firstIndex, ChunkResults results) throws IOException {
-    lines.write(firstIndex, results);
+  public void write(long firstIndex, ChunkResults results) {
+    rows.add(firstIndex, results);
   }
 
   @Override
-  public void flush() throws IOException {
-    lines.flush();
-    rows.storeUpTo(rows.size);
+  public void flush() {
+    rows.store();
   }
 
   @Override
@@ -148,54 +144,40 @@ public final class StoredJob implements ResultSink {
   }
 
   /**
-   * The formatted lines not yet stored. Rows end at line ends only, and a flush stores everything,
-   * so a batch the ledger records ends where a row ends: recovery's {@link #resume} cut falls
-   * between rows.
+   * The frames not yet stored. Rows hold whole frames only, and a flush stores everything, so a
+   * batch the ledger records ends where a row ends: recovery's {@link #resume} cut falls between rows.
    */
-  private final class Rows extends OutputStream {
+  private final class Rows {
 
-    private byte[] buf = new byte[ROW_BYTES + (1 << 16)];
-    private int size;
+    private final ByteArrayOutputStream buf = new ByteArrayOutputStream(ROW_BYTES + (1 << 16));
+    private int items;
 
-    @Override
-    public void write(int b) {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      if (size + len > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + len));
-      }
-      System.arraycopy(b, off, buf, size, len);
-      size += len;
-      if (size >= ROW_BYTES) {
-        int end = size;
-        while (end > 0 && buf[end - 1] != '\n') {
-          end--;
+    void add(long firstIndex, ChunkResults results) {
+      int n = results.size();
+      for (int from = 0; from < n; from += ResultFrames.MAX_ITEMS) {
+        int to = Math.min(n, from + ResultFrames.MAX_ITEMS);
+        byte[] frame = ResultFrames.encode(firstIndex + from, from == 0 && to == n ? results : results.slice(from, to));
+        buf.write(frame, 0, frame.length);
+        items += to - from;
+        if (buf.size() >= ROW_BYTES) {
+          store();
         }
-        storeUpTo(end);
       }
     }
 
-    /** Stores bytes {@code [0, end)}, whole lines, as one row. */
-    void storeUpTo(int end) {
-      if (end == 0) {
+    /** Stores the frames held as one row. */
+    void store() {
+      if (buf.size() == 0) {
         return;
-      }
-      int count = 0;
-      for (int i = 0; i < end; i++) {
-        if (buf[i] == '\n') {
-          count++;
-        }
       }
       // committed one by one: H2 holds a transaction's rows in memory until it commits, and sixteen
       // rows per commit ran a 64 MB coordinator out of heap (BoundedMemoryIT)
-      store.append(id, nextLine, count, Arrays.copyOf(buf, end));
-      wrote.accept(end);
-      nextLine += count;
-      System.arraycopy(buf, end, buf, 0, size - end);
-      size -= end;
+      int bytes = buf.size();
+      store.append(id, nextLine, items, buf.toByteArray());
+      wrote.accept(bytes);
+      nextLine += items;
+      items = 0;
+      buf.reset();
     }
   }
 }

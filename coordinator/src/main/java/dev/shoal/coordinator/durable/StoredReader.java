@@ -1,7 +1,14 @@
 package dev.shoal.coordinator.durable;
 
+import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ResultFrames;
+import dev.shoal.coordinator.job.JsonLines;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,39 +20,62 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * One results stream: a {@link StoredJob}'s recorded lines from line {@code from}, following the job
- * until it ends.
+ * until it ends, as the stored {@link ResultFrames} (Shoal's clients) or as JSON Lines (anyone else).
  *
  * <p>Guarantees: event-driven (the next read starts when lines are recorded, not on a timer); reads
- * run on the blocking-I/O executor; memory is at most {@value #ROWS} rows. Line {@code from} is the
+ * run on the blocking-I/O executor; memory is a few rows ({@link Format}). Stored frames go out
+ * as stored, never decoded, except where a stream begins or stops inside one. Line {@code from} is the
  * first line sent, so a client that lost its connection asks again from the lines it has. If nothing
  * new comes for {@code followCheck} and the coordinator no longer knows the job, the stream fails,
  * so the client sees a truncated response instead of waiting for a job that is gone.
  */
 public final class StoredReader {
 
-  static final int ROWS = 8;
+  /** How a stream sends the stored frames: as they are, or as JSON Lines. */
+  public enum Format {
+    FRAMES(8),
+    // a row of integers is about five times larger as text: fewer rows per read keep memory as small
+    JSON_LINES(2);
+
+    final int rows;
+
+    Format(int rows) {
+      this.rows = rows;
+    }
+
+    /** Frames for a request that accepts them ({@code Accept: application/x-shoal-results}), else JSON Lines. */
+    public static Format of(java.util.Optional<String> accept) {
+      return accept.filter(a -> a.contains(ResultFrames.MEDIA_TYPE)).isPresent() ? FRAMES : JSON_LINES;
+    }
+  }
+
+  private static final int TEXT_BYTES = 256 * 1024;
 
   private final StoredJob job;
   private final Executor io;
   private final Duration followCheck;
   private final Supplier<CompletionStage<Boolean>> jobExists;
+  private final Format format;
   private final ArrayDeque<ByteString> ready = new ArrayDeque<>();
+  private final ByteArrayOutputStream textBytes = new ByteArrayOutputStream();
+  private final JsonLines text = new JsonLines(textBytes);
   private long line;
   private volatile boolean stopped;
 
-  private StoredReader(StoredJob job, long from, Executor io, Duration followCheck,
+  private StoredReader(StoredJob job, long from, Format format, Executor io, Duration followCheck,
       Supplier<CompletionStage<Boolean>> jobExists) {
     this.job = job;
+    this.format = format;
     this.line = from;
     this.io = io;
     this.followCheck = followCheck;
     this.jobExists = jobExists;
   }
 
-  public static Source<ByteString, NotUsed> follow(StoredJob job, long from, Executor io, Duration followCheck,
-      Supplier<CompletionStage<Boolean>> jobExists) {
+  public static Source<ByteString, NotUsed> follow(StoredJob job, long from, Format format, Executor io,
+      Duration followCheck, Supplier<CompletionStage<Boolean>> jobExists) {
     return Source.unfoldResourceAsync(
-        () -> CompletableFuture.completedFuture(new StoredReader(job, from, io, followCheck, jobExists)),
+        () -> CompletableFuture.completedFuture(new StoredReader(job, from, format, io, followCheck, jobExists)),
         StoredReader::next,
         r -> {
           r.stopped = true;
@@ -78,43 +108,78 @@ public final class StoredReader {
   }
 
   private Void read(long available) {
-    java.util.List<ResultStore.Row> rows = job.store().read(job.id(), line, available, ROWS);
+    List<ResultStore.Row> rows = job.store().read(job.id(), line, available, format.rows);
     for (ResultStore.Row row : rows) {
-      byte[] p = row.payload();
-      int start = 0;
-      // the row that holds line `line` may begin before it: skip to that line's start
-      for (long skip = line - row.firstLine(); skip > 0; skip--) {
-        while (p[start] != '\n') {
-          start++;
-        }
-        start++;
-      }
-      long rowEnd = row.firstLine() + row.lines();
-      int end = p.length;
-      if (rowEnd > available) {
-        // a row written past the recorded lines (the sink runs ahead of the job's count): its lines
-        // up to the recorded ones are final; the rest is sent once recorded
-        end = start;
-        for (long keep = available - Math.max(line, row.firstLine()); keep > 0; keep--) {
-          while (p[end] != '\n') {
-            end++;
+      byte[] p = LegacyRows.isLines(row.payload()) ? LegacyRows.toFrames(row.payload()) : row.payload();
+      long pos = row.firstLine();
+      for (int at = 0; at < p.length && pos < available; ) {
+        int length = ResultFrames.frameLength(p, at);
+        int count = ResultFrames.count(p, at);
+        if (pos + count > line) {
+          // a frame that holds line `line` may begin before it, and one written past the recorded
+          // lines (the sink runs ahead of the job's count) is sent up to them: the rest once recorded
+          int from = (int) Math.max(0, line - pos);
+          int to = (int) Math.min(count, available - pos);
+          if (from == 0 && to == count) {
+            emit(p, at, length);
+          } else {
+            ResultFrames.Frame f = ResultFrames.decode(p, at);
+            emit(f.firstIndex() + from, f.results().slice(from, to));
           }
-          end++;
+          line = pos + to;
         }
-        rowEnd = available;
+        pos += count;
+        at += length;
       }
-      if (end > start) {
-        ready.add(ByteString.fromArray(p, start, end - start));
-      }
-      line = rowEnd;
       if (line >= available) {
         break;
       }
     }
+    flushText();
     if (ready.isEmpty() && line < available) {
       throw new IllegalStateException("the results of job " + job.id() + " lack line " + line + " (recorded: "
           + available + ", rows: " + rows.stream().map(r -> r.firstLine() + "+" + r.lines()).toList() + ")");
     }
     return null;
+  }
+
+  /** A whole stored frame, sent as it is stored or as JSON Lines. */
+  private void emit(byte[] p, int at, int length) {
+    if (format == Format.FRAMES) {
+      ready.add(ByteString.fromArray(p, at, length));
+    } else {
+      ResultFrames.Frame f = ResultFrames.decode(p, at);
+      emit(f.firstIndex(), f.results());
+    }
+  }
+
+  private void emit(long firstIndex, ChunkResults results) {
+    if (format == Format.FRAMES) {
+      ready.add(ByteString.fromArrayUnsafe(ResultFrames.encode(firstIndex, results)));
+      return;
+    }
+    try {
+      text.write(firstIndex, results);
+      if (textBytes.size() >= TEXT_BYTES) {
+        flushText();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void flushText() {
+    if (format == Format.FRAMES) {
+      return;
+    }
+    try {
+      text.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (textBytes.size() > 0) {
+      ready.add(ByteString.fromArrayUnsafe(textBytes.toByteArray()));
+      textBytes.reset();
+    }
   }
 }

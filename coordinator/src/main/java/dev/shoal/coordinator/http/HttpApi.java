@@ -156,6 +156,10 @@ public final class HttpApi {
   static final ContentType NDJSON = ContentTypes.create(
       MediaTypes.customWithFixedCharset("application", "x-ndjson", HttpCharsets.UTF_8, Map.of(), false));
 
+  /** Shoal's binary results ({@link dev.shoal.api.ResultFrames}), for clients that accept them. */
+  static final ContentType FRAMES = ContentTypes.create(
+      MediaTypes.applicationBinary("x-shoal-results", false));
+
   /** Prometheus' text format, version 0.0.4. */
   static final ContentType PROMETHEUS_TEXT = ContentTypes.create(
       MediaTypes.customWithOpenCharset("text", "plain", Map.of("version", "0.0.4"), true), HttpCharsets.UTF_8);
@@ -240,7 +244,8 @@ public final class HttpApi {
                 pathEndOrSingleSlash(() -> concat(
                     get(() -> respond(() -> job(id))),
                     delete(() -> respond(() -> cancel(id))))),
-                path("results", () -> get(() -> parameterOptional("from", from -> respond(() -> results(id, from))))),
+                path("results", () -> get(() -> parameterOptional("from", from -> optionalHeaderValueByName("Accept",
+                    accept -> respond(() -> results(id, from, StoredReader.Format.of(accept))))))),
                 path("detail", () -> get(() -> respond(() -> detail(id)))),
                 path("items", () -> put(() -> withoutSizeLimit(() -> extractRequestEntity(
                     entity -> respond(() -> receiveItems(id, entity)))))))))),
@@ -461,26 +466,27 @@ public final class HttpApi {
   }
 
   /** The job's results from line {@code from} on (absent: 0), so that a client cut off can resume where it was. */
-  private CompletionStage<HttpResponse> results(String id, Optional<String> fromParam) {
+  private CompletionStage<HttpResponse> results(String id, Optional<String> fromParam, StoredReader.Format format) {
     long from = fromLine(fromParam);
     Optional<StoredJob> job = durability.find(id);
     if (job.isPresent()) {
-      return CompletableFuture.completedFuture(stream(id, job.get(), from));
+      return CompletableFuture.completedFuture(stream(id, job.get(), from, format));
     }
     // a coordinator that is still reading its journal answers once it has: the job's results are known then
     return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo)).thenApply(s -> {
       Optional<StoredJob> recovered = durability.find(id);
       if (recovered.isPresent()) {
-        return stream(id, recovered.get(), from);
+        return stream(id, recovered.get(), from, format);
       }
       throw s.isEmpty() ? unknownJob(id) : ApiError.notFound("job '" + id + "' has no results here: it was not "
           + "submitted over HTTP, or its results were deleted with the jobs beyond the last " + settings.history());
     });
   }
 
-  private HttpResponse stream(String id, StoredJob job, long from) {
-    return HttpResponse.create().withEntity(HttpEntities.createChunked(NDJSON,
-        StoredReader.follow(job, from, io, settings.followCheck(), () -> jobExists(id))));
+  private HttpResponse stream(String id, StoredJob job, long from, StoredReader.Format format) {
+    return HttpResponse.create().withEntity(HttpEntities.createChunked(
+        format == StoredReader.Format.FRAMES ? FRAMES : NDJSON,
+        StoredReader.follow(job, from, format, io, settings.followCheck(), () -> jobExists(id))));
   }
 
   private static long fromLine(Optional<String> from) {

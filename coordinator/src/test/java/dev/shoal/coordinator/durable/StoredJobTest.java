@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoal.coordinator.job.JsonLines;
 import dev.shoal.api.ChunkResults;
+import dev.shoal.api.ItemError;
+import dev.shoal.api.ResultFrames;
+import java.nio.charset.StandardCharsets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
@@ -13,9 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * How a durable job's results are laid out in the journal database: rows of whole lines, each about
- * {@link StoredJob#ROW_BYTES}, whatever the size of a chunk. A coordinator in 64 MB of heap streams a
- * job of hundred-thousand-item chunks only because no row (and so no reader) holds a chunk's text.
+ * How a durable job's results are laid out in the journal database, rows of whole {@link ResultFrames},
+ * each about {@link StoredJob#ROW_BYTES} whatever the size of a chunk (a coordinator in 64 MB of heap
+ * streams a job of hundred-thousand-item chunks only because no row, and so no reader, holds a whole
+ * chunk), and how a reader sends them: as stored, or as the JSON Lines of {@code shoal run}.
  */
 class StoredJobTest {
 
@@ -29,7 +33,7 @@ class StoredJobTest {
   }
 
   @Test
-  void aLargeChunkIsStoredAsRowsOfWholeLinesThatTogetherAreItsLines() throws IOException {
+  void aLargeChunkIsStoredAsRowsOfWholeFramesThatTogetherAreItsResults() throws IOException {
     StoredJob job = new StoredJob("big", store, n -> {});
     ChunkResults big = squares(0, 100_000);
     ChunkResults small = squares(100_000, 3);
@@ -38,20 +42,29 @@ class StoredJobTest {
     job.flush();
 
     List<ResultStore.Row> rows = store.read("big", 0, Long.MAX_VALUE, Integer.MAX_VALUE);
-    assertTrue(rows.size() > 10, "a 3.8 MB chunk is cut into rows: " + rows.size());
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    assertTrue(rows.size() >= 3, "an 800 kB chunk is cut into rows: " + rows.size());
+    List<long[]> values = new java.util.ArrayList<>();
     long next = 0;
     for (ResultStore.Row row : rows) {
       assertEquals(next, row.firstLine(), "rows follow each other");
-      // the formatter hands over 64 KiB at a time
-      assertTrue(row.payload().length <= StoredJob.ROW_BYTES + (1 << 16), "a row is about ROW_BYTES: " + row.payload().length);
-      assertEquals('\n', row.payload()[row.payload().length - 1], "a row ends at a line end");
-      assertEquals(row.lines(), new String(row.payload()).lines().count(), "a row's line count is its lines");
-      all.write(row.payload());
+      int frameBytes = ResultFrames.MAX_ITEMS * 8 + 64;
+      assertTrue(row.payload().length <= StoredJob.ROW_BYTES + frameBytes, "a row is about ROW_BYTES: " + row.payload().length);
+      long inRow = 0;
+      for (int at = 0; at < row.payload().length; at += ResultFrames.frameLength(row.payload(), at)) {
+        ResultFrames.Frame f = ResultFrames.decode(row.payload(), at);
+        assertEquals(next + inRow, f.firstIndex(), "a frame begins where the one before it ended");
+        assertTrue(f.results().size() <= ResultFrames.MAX_ITEMS);
+        inRow += f.results().size();
+        values.add(f.results().longs());
+      }
+      assertEquals(row.lines(), inRow, "a row's line count is the items of its frames");
       next += row.lines();
     }
     assertEquals(100_003, next);
-    assertEquals(formatted(List.of(big, small), new long[] {0, 100_000}), all.toString());
+    long[] all = values.stream().flatMapToLong(java.util.Arrays::stream).toArray();
+    for (int i = 0; i < all.length; i++) {
+      assertEquals((long) i * i, all[i], "item " + i);
+    }
   }
 
   @Test
@@ -76,28 +89,79 @@ class StoredJobTest {
 
   @Test
   void aReaderSendsTheRecordedLinesOfARowWrittenBeyondThemAndTheRestOnceRecorded() throws Exception {
-    StoredJob job = new StoredJob("ahead", store, n -> {});
-    job.write(0, squares(0, 5));
+    for (StoredReader.Format format : StoredReader.Format.values()) {
+      StoredJob job = new StoredJob("ahead-" + format, store, n -> {});
+      job.write(0, squares(0, 5));
+      job.flush();
+      job.committed(3);
+      byte[] read = follow(job, 0, format, () -> {
+        // the first three lines came while only they were recorded: record the rest and end
+        job.committed(5);
+        job.close(null);
+      });
+      assertEquals(formatted(List.of(squares(0, 5)), new long[] {0}), asText(read, format), "each line once, in order");
+    }
+  }
+
+  @Test
+  void aReaderFromALineInsideAFrameBeginsAtThatLineInEitherFormat() throws Exception {
+    StoredJob job = new StoredJob("inside", store, n -> {});
+    ChunkResults mixed = new ChunkResults(null, List.of("\"a\"", "{\"b\":[1,2]}", "3.5", "null"),
+        List.of(new ItemError(1, "ValueError", "bad \"b\"\nat line 2")));
+    job.write(10, mixed);
     job.flush();
-    job.committed(3);
+    job.committed(4);
+    job.close(null);
+    for (StoredReader.Format format : StoredReader.Format.values()) {
+      byte[] read = follow(job, 1, format, () -> {});
+      assertEquals(formatted(List.of(mixed.slice(1, 4)), new long[] {11}), asText(read, format), format.name());
+    }
+  }
+
+  @Test
+  void aRowOfJsonLinesFromAnEarlierShoalIsReadInEitherFormat() throws Exception {
+    ChunkResults longs = new ChunkResults(new long[] {4, 0, -9}, null, List.of(new ItemError(1, "T", "m")));
+    ChunkResults texts = new ChunkResults(null, List.of("1.0", "\"x\""), List.of());
+    store.append("old", 0, 3, formatted(List.of(longs), new long[] {0}).getBytes(StandardCharsets.UTF_8));
+    store.append("old", 3, 2, formatted(List.of(texts), new long[] {3}).getBytes(StandardCharsets.UTF_8));
+    StoredJob job = StoredJob.ended("old", store, null, 5);
+    String expected = formatted(List.of(longs, texts), new long[] {0, 3});
+    for (StoredReader.Format format : StoredReader.Format.values()) {
+      assertEquals(expected, asText(follow(job, 0, format, () -> {}), format), format.name());
+    }
+    List<ResultFrames.Frame> frames = ResultFrames.readAll(
+        new java.io.ByteArrayInputStream(follow(job, 0, StoredReader.Format.FRAMES, () -> {})));
+    assertEquals(longs, frames.get(0).results(), "integers come back as longs");
+    assertEquals(texts, frames.get(1).results(), "other values as their JSON text");
+  }
+
+  /** The whole stream of {@code job} from line {@code from}; {@code first} runs when the first bytes come. */
+  private static byte[] follow(StoredJob job, long from, StoredReader.Format format, Runnable first) throws Exception {
     org.apache.pekko.actor.typed.ActorSystem<Void> system = org.apache.pekko.actor.typed.ActorSystem.create(
         org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "stored-reader-test");
     try {
-      java.util.concurrent.CompletionStage<String> read = StoredReader.follow(job, 0, Runnable::run,
-              java.time.Duration.ofSeconds(30), () -> java.util.concurrent.CompletableFuture.completedFuture(true))
-          .runFold("", (text, bytes) -> {
-            if (text.isEmpty()) {
-              // the first three lines came while only they were recorded: record the rest and end
-              job.committed(5);
-              job.close(null);
+      return StoredReader.follow(job, from, format, Runnable::run, java.time.Duration.ofSeconds(30),
+              () -> java.util.concurrent.CompletableFuture.completedFuture(true))
+          .runFold(org.apache.pekko.util.ByteString.emptyByteString(), (all, bytes) -> {
+            if (all.isEmpty()) {
+              first.run();
             }
-            return text + bytes.utf8String();
-          }, system);
-      String text = read.toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
-      assertEquals(formatted(List.of(squares(0, 5)), new long[] {0}), text, "each line once, in order");
+            return all.concat(bytes);
+          }, system)
+          .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).toArray();
     } finally {
       system.terminate();
     }
+  }
+
+  /** A stream's bytes as JSON Lines: as they are, or frames formatted. */
+  private static String asText(byte[] read, StoredReader.Format format) throws IOException {
+    if (format == StoredReader.Format.JSON_LINES) {
+      return new String(read, StandardCharsets.UTF_8);
+    }
+    List<ResultFrames.Frame> frames = ResultFrames.readAll(new java.io.ByteArrayInputStream(read));
+    return formatted(frames.stream().map(ResultFrames.Frame::results).toList(),
+        frames.stream().mapToLong(ResultFrames.Frame::firstIndex).toArray());
   }
 
   private static ChunkResults squares(long first, int n) {
