@@ -38,6 +38,8 @@ final class ClusterBench {
   private final List<String> coordinatorJvmOptions;
 
   /** @param logs where the nodes' logs and the coordinator's GC log go; kept after the run */
+  static final int TINY_ITEMS = 100_000;
+
   ClusterBench(Path repo, Anchors anchors, Path work, Path logs, boolean quick, int warmups, long heapItems,
       List<String> coordinatorJvmOptions) {
     this.repo = repo;
@@ -76,6 +78,8 @@ final class ClusterBench {
           String workers = WORKERS + " JVMs × " + cores + " slots";
           report.rows.add(runs.measure(Targets.CLUSTER, pool, workers, w, quick));
         }
+        tiny(report, pool);
+        submitted(report, cluster, jar);
         new HttpRoundTrip(cluster.url(), cluster.token()).measure(report, quick ? 500 : 3000, quick ? 200 : 1000);
         heap(report, pool, gcLog);
         streamed(report, cluster, jar);
@@ -119,6 +123,83 @@ final class ClusterBench {
             + "; after-GC figures include old-generation garbage not yet marked, so they bound the live data from above"));
     Progress.say("  coordinator heap: max %d MB after GC, %d MB before GC, %d GCs; job %.1f s, %s", during.maxAfterMb(),
         during.maxBeforeMb(), during.count(), seconds, status.state());
+  }
+
+  /**
+   * Many tiny tasks through one coordinator: {@value #TINY_ITEMS} {@code echo} items in chunks of
+   * one, each chunk its own offer, dispatch, result and record. Chunks per second, median of the
+   * counted runs after one warm-up; every value is checked to be its index, once, in order.
+   */
+  private void tiny(Report report, Pool pool) {
+    Progress.say("  %,d echo items with chunkSize 1 ...", TINY_ITEMS);
+    List<Double> seconds = new ArrayList<>();
+    int runs = quick ? 2 : 4;
+    for (int run = 0; run < runs; run++) {
+      long t0 = System.nanoTime();
+      long next = 0;
+      JobStatus status;
+      try (JobHandle job = pool.submit(new JobRequest("echo", "{}", 1, true, 0), Items.range(0, TINY_ITEMS))) {
+        for (Iterator<ResultChunk> it = job.chunks(); it.hasNext(); ) {
+          for (dev.shoal.client.ItemResult r : it.next().items()) {
+            if (r.index() != next || r.value() == null || r.value().asLong() != next) {
+              throw new IllegalStateException("echo item " + next + " came back as " + r);
+            }
+            next++;
+          }
+        }
+        status = job.await();
+      }
+      if (next != TINY_ITEMS || status.state() != dev.shoal.api.JobState.SUCCEEDED) {
+        throw new IllegalStateException("the tiny-task job ended " + status.state() + " with " + next + " results");
+      }
+      if (run > 0) {
+        seconds.add((System.nanoTime() - t0) / 1e9);
+      }
+    }
+    double median = Stats.median(seconds);
+    report.extras.add(new Report.Extra(Targets.TINY, TINY_ITEMS / median, "chunks/s", String.format(Locale.ROOT,
+        "%,d echo items, chunkSize 1, 2 worker JVMs, through Shoal.connect, every value checked; median of %d after 1 "
+            + "warm-up: %.2f s (%.2f–%.2f s)", TINY_ITEMS, seconds.size(), median, Stats.min(seconds), Stats.max(seconds))));
+    Progress.say("  tiny tasks: %.2f s, %,.0f chunks/s", median, TINY_ITEMS / median);
+  }
+
+  /**
+   * The 1,000,000-item {@code square} job as a user runs it from a shell: {@code shoal submit --out
+   * FILE}, a process of its own (its start included), the file checked line by line.
+   */
+  private void submitted(Report report, ClusterNodes cluster, Path jar) throws IOException, InterruptedException {
+    int n = 1_000_000;
+    Progress.say("  square %,d through shoal submit --out, whole process ...", n);
+    Path out = work.resolve("submit-square.jsonl");
+    List<Double> seconds = new ArrayList<>();
+    for (int run = 0; run < (quick ? 2 : 4); run++) {
+      double s = timed(jar, List.of(), cluster.token(), "submit", "--coordinator", cluster.url(), "--fn", "square",
+          "--range", "0:" + n, "--no-progress", "--out", out.toString());
+      checkSquares(out, n);
+      if (run > 0) {
+        seconds.add(s);
+      }
+    }
+    Files.deleteIfExists(out);
+    double median = Stats.median(seconds);
+    report.extras.add(new Report.Extra(Targets.SUBMITTED, n / median, "items/s", String.format(Locale.ROOT,
+        "./shoal submit --fn square --range 0:%d --out FILE as one process, its JVM start included; median of %d after 1 "
+            + "warm-up: %.2f s (%.2f–%.2f s); every line checked", n, seconds.size(), median, Stats.min(seconds), Stats.max(seconds))));
+    Progress.say("  shoal submit --out: %.2f s, %s items/s", median, Report.rate(n / median));
+  }
+
+  private static void checkSquares(Path file, int n) throws IOException {
+    long i = 0;
+    try (java.io.BufferedReader in = Files.newBufferedReader(file)) {
+      for (String line = in.readLine(); line != null; line = in.readLine(), i++) {
+        if (!line.equals("{\"index\":" + i + ",\"value\":" + (i * i) + "}")) {
+          throw new IllegalStateException("shoal submit --out wrote line " + i + " as " + line);
+        }
+      }
+    }
+    if (i != n) {
+      throw new IllegalStateException("shoal submit --out wrote " + i + " lines, not " + n);
+    }
   }
 
   /**

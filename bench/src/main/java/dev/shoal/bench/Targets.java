@@ -20,6 +20,8 @@ final class Targets {
   static final String HTTP_P99 = "HTTP single-item job round trip p99";
   static final String HEAP = "coordinator heap, 10M-item square job";
   static final String RECOVERY = "worker kill -9 to its chunks running elsewhere";
+  static final String TINY = "tiny tasks through one coordinator (echo, chunkSize 1)";
+  static final String SUBMITTED = "square 1M via shoal submit --out, whole process";
   static final String STREAMED = "items file through the cluster ÷ shoal run --items";
 
   private Targets() {}
@@ -37,7 +39,7 @@ final class Targets {
       out.add(relative(r, mode, Workload.SHA256, Kind.PY_POOL.label, 0.5, "≥ 2 × faster than Python Pool.map"));
     }
     out.add(rate(r, LOCAL, Workload.SQUARE, 8e6));
-    out.add(rate(r, CLUSTER, Workload.SQUARE, 3e6));
+    out.add(rate(r, CLUSTER, Workload.SQUARE, 5e6));
     for (String mode : List.of(LOCAL, CLUSTER)) {
       out.add(relative(r, mode, Workload.SQUARE, Kind.PY_POOL.label, 1.0, "faster than Python Pool.map"));
     }
@@ -49,6 +51,7 @@ final class Targets {
     out.add(extra(r, HEAP, "MB", 256));
     out.add(extra(r, RECOVERY, "s", 3.0));
     out.add(atLeast(r, STREAMED, "×", 0.5));
+    out.add(atLeast(r, TINY, "chunks/s", 50_000));
     out.add(cost(r, SideBySideBench.TLS_COST, Workload.SHA256, 1.10));
     out.add(cost(r, SideBySideBench.TLS_COST, Workload.SQUARE, 1.30));
     out.add(cost(r, SideBySideBench.JOURNAL_COST, Workload.SHA256, 1.10));

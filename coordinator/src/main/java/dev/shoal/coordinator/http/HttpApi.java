@@ -118,6 +118,8 @@ import dev.shoal.protocol.ItemBatch;
  *       application/x-ndjson}), the very bytes {@code shoal run} writes, streamed as they are made
  *       and ending when the job ends; the same for a job that has ended; {@code from} starts at the
  *       {@code N}-th line (0-based), for a client resuming a stream that broke off ({@link StoredReader});
+ *       with {@code Accept: application/x-shoal-results}, the stored {@link dev.shoal.api.ResultFrames}
+ *       instead, sent without decoding (Shoal's own clients);
  *   <li>{@code GET /jobs/{id}/detail}: the job's {@link JobDetail} (throughput over time, items per
  *       worker node, first errors, chunk size, re-sent chunks, lost workers);
  *   <li>{@code POST /jars}, {@code GET /jars}, {@code GET|DELETE /jars/{sha256}}: job jars ({@link JarRoutes}); a

@@ -86,7 +86,7 @@ public final class ShoalMetrics {
     workersLost = Counter.builder().name("shoal_workers_lost_total")
         .help("Workers taken for lost (terminated, unreachable, silent past the lease, restarted)").register(registry);
     resultBytes = Counter.builder().name("shoal_result_bytes_written_total")
-        .help("Bytes of results written to the HTTP API's results files").register(registry);
+        .help("Bytes of results stored for the HTTP API (binary results frames)").register(registry);
     chunkRun = Histogram.builder().name("shoal_chunk_run_seconds")
         .help("Time a worker spent running a chunk").classicUpperBounds(SECONDS).classicOnly().register(registry);
     chunkWait = Histogram.builder().name("shoal_chunk_queue_wait_seconds")

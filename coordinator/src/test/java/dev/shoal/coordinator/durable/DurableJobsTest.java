@@ -153,8 +153,17 @@ class DurableJobsTest {
     String results(String id) {
       StoredJob job = durability.find(id).orElseThrow();
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      for (ResultStore.Row row : new ResultStore(durabilityDb()).read(id, 0, job.committedLines(), Integer.MAX_VALUE)) {
-        out.writeBytes(row.payload());
+      dev.shoal.coordinator.job.JsonLines lines = new dev.shoal.coordinator.job.JsonLines(out);
+      try {
+        for (ResultStore.Row row : new ResultStore(durabilityDb()).read(id, 0, job.committedLines(), Integer.MAX_VALUE)) {
+          for (int at = 0; at < row.payload().length; at += dev.shoal.api.ResultFrames.frameLength(row.payload(), at)) {
+            dev.shoal.api.ResultFrames.Frame f = dev.shoal.api.ResultFrames.decode(row.payload(), at);
+            lines.write(f.firstIndex(), f.results());
+          }
+        }
+        lines.flush();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
       return out.toString(StandardCharsets.UTF_8);
     }

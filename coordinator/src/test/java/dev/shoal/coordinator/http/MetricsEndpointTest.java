@@ -70,8 +70,8 @@ class MetricsEndpointTest {
         + "], \"args\": {\"items\": [3, 17, 38]}, \"chunkSize\": 5}");
     assertEquals(202, submitted.statusCode(), submitted.body());
     String id = JSON.readTree(submitted.body()).get("id").asText();
-    HttpResponse<byte[]> results = http.send(request(TOKEN, "/jobs/" + id + "/results").GET().build(),
-        BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> results = http.send(request(TOKEN, "/jobs/" + id + "/results")
+        .header("Accept", dev.shoal.api.ResultFrames.MEDIA_TYPE).GET().build(), BodyHandlers.ofByteArray());
     assertEquals(200, results.statusCode());
 
     PrometheusText m = awaitScrape(s -> s.valueOr("shoal_jobs_finished_total", 0, "state", "COMPLETED_WITH_ERRORS")
@@ -89,7 +89,7 @@ class MetricsEndpointTest {
     assertEquals(m.value("shoal_chunk_run_seconds_count"), m.value("shoal_chunk_queue_wait_seconds_count"));
     assertEquals(m.value("shoal_chunk_run_seconds_count"), m.value("shoal_chunk_run_seconds_bucket", "le", "+Inf"));
     assertEquals(results.body().length, m.value("shoal_result_bytes_written_total") - bytesBefore,
-        "the bytes of the results file, which the results stream sent");
+        "the bytes of the stored results, which the results stream sent as stored");
     assertEquals(0, m.value("shoal_chunks_resent_total"));
 
     // the workers' own figures come with their demand, a little after their last chunk
