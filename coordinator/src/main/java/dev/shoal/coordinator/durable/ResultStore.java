@@ -47,21 +47,18 @@ public final class ResultStore {
   }
 
   /**
-   * The rows from the one beginning at line {@code fromRow} on, before line {@code toLine}, in order,
-   * at most {@code maxRows}. Both bounds are seeks on the primary key: a reader that asks for the
-   * row after the last it read costs one index lookup, however many rows the job has (a bound on
-   * {@code first_line + line_count} scanned them all, and a job of 100,000 one-item chunks read its
-   * results in quadratic time).
+   * The rows holding lines {@code fromLine} onwards and before {@code toLine}, in order, at most
+   * {@code maxRows}; the first may begin before {@code fromLine}.
    */
-  public List<Row> read(String jobId, long fromRow, long toLine, int maxRows) {
+  public List<Row> read(String jobId, long fromLine, long toLine, int maxRows) {
     List<Row> rows = new ArrayList<>();
     try (Connection c = db.connection();
         PreparedStatement st = c.prepareStatement(
-            "SELECT first_line, line_count, payload FROM shoal_results WHERE job_id = ? AND first_line >= ? "
-                + "AND first_line < ? ORDER BY first_line")) {
+            "SELECT first_line, line_count, payload FROM shoal_results WHERE job_id = ? AND first_line < ? "
+                + "AND first_line + line_count > ? ORDER BY first_line")) {
       st.setString(1, jobId);
-      st.setLong(2, fromRow);
-      st.setLong(3, toLine);
+      st.setLong(2, toLine);
+      st.setLong(3, fromLine);
       st.setMaxRows(maxRows);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
@@ -72,22 +69,6 @@ public final class ResultStore {
       throw failed("read the results of job " + jobId, e);
     }
     return rows;
-  }
-
-  /** The first line of the row that holds line {@code line}, or -1 if no row begins at or before it. */
-  public long rowHolding(String jobId, long line) {
-    try (Connection c = db.connection();
-        PreparedStatement st = c.prepareStatement(
-            "SELECT first_line FROM shoal_results WHERE job_id = ? AND first_line <= ? ORDER BY first_line DESC")) {
-      st.setString(1, jobId);
-      st.setLong(2, line);
-      st.setMaxRows(1);
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : -1;
-      }
-    } catch (SQLException e) {
-      throw failed("read the results of job " + jobId, e);
-    }
   }
 
   /** Removes the rows from line {@code fromLine} on: written, but the job's ledger never recorded them. */

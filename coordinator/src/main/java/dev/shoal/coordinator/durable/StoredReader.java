@@ -60,8 +60,6 @@ public final class StoredReader {
   private final ByteArrayOutputStream textBytes = new ByteArrayOutputStream();
   private final JsonLines text = new JsonLines(textBytes);
   private long line;
-  /** The first line of the row that holds {@code line}; -1 until looked up. */
-  private long rowStart = -1;
   private volatile boolean stopped;
 
   private StoredReader(StoredJob job, long from, Format format, Executor io, Duration followCheck,
@@ -110,13 +108,8 @@ public final class StoredReader {
   }
 
   private Void read(long available) {
-    if (rowStart < 0) {
-      // a stream that begins inside the results (a client resuming) looks its first row up once
-      rowStart = line == 0 ? 0 : Math.max(0, job.store().rowHolding(job.id(), line));
-    }
-    List<ResultStore.Row> rows = job.store().read(job.id(), rowStart, available, format.rows);
+    List<ResultStore.Row> rows = job.store().read(job.id(), line, available, format.rows);
     for (ResultStore.Row row : rows) {
-      rowStart = row.firstLine();
       byte[] p = LegacyRows.isLines(row.payload()) ? LegacyRows.toFrames(row.payload()) : row.payload();
       long pos = row.firstLine();
       for (int at = 0; at < p.length && pos < available; ) {
@@ -137,9 +130,6 @@ public final class StoredReader {
         }
         pos += count;
         at += length;
-      }
-      if (line == row.firstLine() + row.lines()) {
-        rowStart = line;
       }
       if (line >= available) {
         break;
