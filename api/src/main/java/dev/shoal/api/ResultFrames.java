@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Shoal's binary results format ({@value #MEDIA_TYPE}): a job's results as a sequence of frames,
@@ -45,19 +46,21 @@ public final class ResultFrames {
   /** One frame: {@code results} of the items from {@code firstIndex} on. */
   public record Frame(long firstIndex, ChunkResults results) {}
 
-  /** The frames of one chunk's results, cut at {@value #MAX_ITEMS} items, appended to {@code out}. */
-  public static void encode(long firstIndex, ChunkResults r, ByteArrayOutputStream out) {
+  /**
+   * The frames of one chunk's results, cut at {@value #MAX_ITEMS} items, handed to {@code frames}
+   * one at a time, so that a writer may store some before the next is made.
+   */
+  public static void encode(long firstIndex, ChunkResults r, Consumer<byte[]> frames) {
     int n = r.size();
-    if (n <= MAX_ITEMS) {
-      byte[] frame = encode(firstIndex, r);
-      out.write(frame, 0, frame.length);
-      return;
-    }
     for (int from = 0; from < n; from += MAX_ITEMS) {
       int to = Math.min(n, from + MAX_ITEMS);
-      byte[] frame = encode(firstIndex + from, r.slice(from, to));
-      out.write(frame, 0, frame.length);
+      frames.accept(encode(firstIndex + from, from == 0 && to == n ? r : r.slice(from, to)));
     }
+  }
+
+  /** The frames of one chunk's results, cut at {@value #MAX_ITEMS} items, appended to {@code out}. */
+  public static void encode(long firstIndex, ChunkResults r, ByteArrayOutputStream out) {
+    encode(firstIndex, r, frame -> out.write(frame, 0, frame.length));
   }
 
   /** One frame holding all of {@code r}, however many items. */

@@ -153,16 +153,13 @@ public final class StoredJob implements ResultSink {
     private int items;
 
     void add(long firstIndex, ChunkResults results) {
-      int n = results.size();
-      for (int from = 0; from < n; from += ResultFrames.MAX_ITEMS) {
-        int to = Math.min(n, from + ResultFrames.MAX_ITEMS);
-        byte[] frame = ResultFrames.encode(firstIndex + from, from == 0 && to == n ? results : results.slice(from, to));
+      ResultFrames.encode(firstIndex, results, frame -> {
         buf.write(frame, 0, frame.length);
-        items += to - from;
+        items += ResultFrames.count(frame, 0);
         if (buf.size() >= ROW_BYTES) {
           store();
         }
-      }
+      });
     }
 
     /** Stores the frames held as one row. */
