@@ -213,8 +213,7 @@ public final class LocalPool implements Pool {
   public CompletionStage<ServerBinding> serveHttp(String host, int port, String token) {
     // this pool keeps its jobs in memory, and so, here, does the API: items and results in an
     // in-memory database that goes with the pool
-    Durability inMemory = new Durability(JournalDatabase.open(
-        "jdbc:h2:mem:shoal-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", ""));
+    Durability inMemory = new Durability(JournalDatabase.inMemory());
     system.getWhenTerminated().thenRun(inMemory::close);
     return HttpApi.start(system, system, host, port, ApiAccess.tokens(token, null), java.util.Optional.empty(),
         metrics, inMemory);

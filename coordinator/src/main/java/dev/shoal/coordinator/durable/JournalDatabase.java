@@ -73,7 +73,12 @@ public final class JournalDatabase implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot empty the scratch folder " + dir + ": " + e.getMessage());
     }
-    return open("jdbc:h2:file:" + dir.resolve("shoal") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+    return open("jdbc:h2:file:" + dir.resolve("shoal") + H2_SETTINGS, "sa", "");
+  }
+
+  /** A database in this JVM's memory, gone with the last of its pools: a pool that keeps its jobs in memory. */
+  public static JournalDatabase inMemory() {
+    return open("jdbc:h2:mem:shoal-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1" + LOB_TIMEOUT, "sa", "");
   }
 
   private static Path writableFolder(Path folder, String what) {
@@ -89,10 +94,18 @@ public final class JournalDatabase implements AutoCloseable {
     return dir;
   }
 
+  /**
+   * H2 keeps every BLOB it hands a session referenced this long (five minutes by default), for a
+   * reader that streams it later; Shoal reads each payload whole inside its result set, and a fast
+   * reader of a job of many small rows otherwise held a heap's worth of them.
+   */
+  private static final String LOB_TIMEOUT = ";LOB_TIMEOUT=2000";
+  /** DB_CLOSE_ON_EXIT=FALSE: the actor system, not a shutdown hook racing it, closes the pools. */
+  private static final String H2_SETTINGS = ";DB_CLOSE_ON_EXIT=FALSE" + LOB_TIMEOUT;
+
   static String h2Url(Path dir) {
-    // WRITE_DELAY=0: a commit reaches the disk before it returns; DB_CLOSE_ON_EXIT=FALSE: the actor
-    // system, not a shutdown hook racing it, closes the pools
-    return "jdbc:h2:file:" + dir.resolve("shoal") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    // WRITE_DELAY=0: a commit reaches the disk before it returns
+    return "jdbc:h2:file:" + dir.resolve("shoal") + ";WRITE_DELAY=0" + H2_SETTINGS;
   }
 
   /** Connects to {@code url} ({@code jdbc:postgresql:...} or {@code jdbc:h2:...}) and makes sure the schema exists. */

@@ -49,17 +49,26 @@ public final class ResultStore {
   /**
    * The rows holding lines {@code fromLine} onwards and before {@code toLine}, in order, at most
    * {@code maxRows}; the first may begin before {@code fromLine}.
+   *
+   * <p>Both bounds are seeks on the primary key, from the last row that begins at or before {@code
+   * fromLine}: a reader costs an index lookup per read, however many rows the job has (a bound on
+   * {@code first_line + line_count} scanned every earlier row, and a job of 100,000 one-item chunks
+   * read its results in quadratic time). The limit is in the statement, not {@code setMaxRows}: H2
+   * otherwise builds the whole result, and it keeps each BLOB it hands out referenced for its {@code
+   * LOB_TIMEOUT}, so such scans filled a coordinator's heap with the references.
    */
   public List<Row> read(String jobId, long fromLine, long toLine, int maxRows) {
     List<Row> rows = new ArrayList<>();
     try (Connection c = db.connection();
         PreparedStatement st = c.prepareStatement(
-            "SELECT first_line, line_count, payload FROM shoal_results WHERE job_id = ? AND first_line < ? "
-                + "AND first_line + line_count > ? ORDER BY first_line")) {
+            "SELECT first_line, line_count, payload FROM shoal_results WHERE job_id = ? AND first_line >= "
+                + "COALESCE((SELECT MAX(first_line) FROM shoal_results WHERE job_id = ? AND first_line <= ?), 0) "
+                + "AND first_line < ? ORDER BY first_line LIMIT ?")) {
       st.setString(1, jobId);
-      st.setLong(2, toLine);
+      st.setString(2, jobId);
       st.setLong(3, fromLine);
-      st.setMaxRows(maxRows);
+      st.setLong(4, toLine);
+      st.setInt(5, maxRows);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           rows.add(new Row(rs.getLong(1), rs.getInt(2), rs.getBytes(3)));

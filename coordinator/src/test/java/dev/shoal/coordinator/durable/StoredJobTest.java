@@ -33,6 +33,26 @@ class StoredJobTest {
   }
 
   @Test
+  void aReadBeginsAtTheRowHoldingItsFirstLineAndTakesAtMostTheRowsAskedFor() {
+    byte[] none = new byte[0];
+    store.append("seek", 0, 5, none);
+    store.append("seek", 5, 5, none);
+    store.append("seek", 10, 2, none);
+    store.append("other", 0, 100, none);
+
+    assertEquals(List.of(5L, 10L), firstLines(store.read("seek", 7, 12, 10)), "from inside a row: that row on");
+    assertEquals(List.of(0L, 5L), firstLines(store.read("seek", 0, 6, 10)), "rows beginning at the end bound are left out");
+    assertEquals(List.of(5L), firstLines(store.read("seek", 5, 12, 1)), "at most the rows asked for");
+    assertEquals(List.of(10L), firstLines(store.read("seek", 11, Long.MAX_VALUE, 10)), "the last row");
+    assertEquals(List.of(), firstLines(store.read("seek", 0, 0, 10)), "nothing before line 0");
+    assertEquals(List.of(), firstLines(store.read("none", 0, 10, 10)), "a job without rows");
+  }
+
+  private static List<Long> firstLines(List<ResultStore.Row> rows) {
+    return rows.stream().map(ResultStore.Row::firstLine).toList();
+  }
+
+  @Test
   void aLargeChunkIsStoredAsRowsOfWholeFramesThatTogetherAreItsResults() throws IOException {
     StoredJob job = new StoredJob("big", store, n -> {});
     ChunkResults big = squares(0, 100_000);
