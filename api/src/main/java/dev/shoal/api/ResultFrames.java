@@ -51,9 +51,17 @@ public final class ResultFrames {
    * one at a time, so that a writer may store some before the next is made.
    */
   public static void encode(long firstIndex, ChunkResults r, Consumer<byte[]> frames) {
+    encode(firstIndex, r, MAX_ITEMS, frames);
+  }
+
+  /** The frames of one chunk's results, cut at {@code maxItems} items (1 or more), handed to {@code frames}. */
+  public static void encode(long firstIndex, ChunkResults r, int maxItems, Consumer<byte[]> frames) {
+    if (maxItems < 1) {
+      throw new IllegalArgumentException("a frame holds at least one item, not " + maxItems);
+    }
     int n = r.size();
-    for (int from = 0; from < n; from += MAX_ITEMS) {
-      int to = Math.min(n, from + MAX_ITEMS);
+    for (int from = 0; from < n; from += maxItems) {
+      int to = Math.min(n, from + maxItems);
       frames.accept(encode(firstIndex + from, from == 0 && to == n ? r : r.slice(from, to)));
     }
   }

@@ -276,13 +276,16 @@ public final class RemotePool implements Pool {
 
   /** A job's results, resumed where they broke off ({@link ResumingFrames}). */
   private ResumingFrames results(String id) {
-    return new ResumingFrames(id, (from, outage) -> openResults(id, from, outage),
+    return new ResumingFrames(id, (from, frameItems, outage) -> openResults(id, from, frameItems, outage),
         item -> coordinators.outage(followDeadline, listener, item), coordinators::current);
   }
 
-  /** The results from item {@code from} on; {@code outage} is the spell of failures this opening ends, or null. */
-  private InputStream openResults(String id, long from, Coordinators.Outage outage) {
-    String path = jobPath(id) + "/results" + (from > 0 ? "?from=" + from : "");
+  /**
+   * The results from item {@code from} on, in frames of at most {@code frameItems} items (0: as
+   * stored); {@code outage} is the spell of failures this opening ends, or null.
+   */
+  private InputStream openResults(String id, long from, int frameItems, Coordinators.Outage outage) {
+    String path = jobPath(id) + "/results?from=" + from + (frameItems > 0 ? "&frameItems=" + frameItems : "");
     HttpResponse<InputStream> r = send(base -> authorized(HttpRequest.newBuilder(uri(base, path)).GET())
         .header("Accept", ResultFrames.MEDIA_TYPE).build(), BodyHandlers.ofInputStream(), Retry.IDEMPOTENT, outage);
     if (r.statusCode() == 200) {

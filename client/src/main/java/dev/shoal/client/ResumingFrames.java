@@ -16,7 +16,10 @@ import java.util.function.Supplier;
  * frame at a time as the bytes arrive, surviving its connection: when a read breaks off before the
  * job's end (the coordinator restarted, a standby took over, a proxy cut it), the frame being read is
  * dropped and the stream is opened again with {@code ?from=<items handed out>}, so the reader gets
- * every item once, in order, as from an undisturbed stream.
+ * every item once, in order, as from an undisturbed stream. A connection that broke before a whole
+ * frame came (a link or proxy that cuts every few kilobytes) is opened again asking for frames of
+ * half as many items ({@code &frameItems=K}, from {@value #FIRST_SMALL_FRAME} down to one), so that
+ * every opening that lasts for one item's bytes moves the stream on.
  *
  * <p>Guarantees: a break is retried for the pool's follow deadline, counted from the break and
  * started again by every frame that arrives after it; then {@link CoordinatorUnreachableException}.
@@ -28,10 +31,13 @@ import java.util.function.Supplier;
  */
 final class ResumingFrames implements Iterator<ResultChunk>, AutoCloseable {
 
-  /** Opens the results from an item on, within an outage (null: the first opening). */
+  /** Opens the results from an item on, in frames of at most {@code frameItems} (0: as stored), within an outage. */
   interface Opener {
-    InputStream open(long fromItem, Coordinators.Outage outage);
+    InputStream open(long fromItem, int frameItems, Coordinators.Outage outage);
   }
+
+  /** The frame size asked for after the first opening that broke inside its first frame. */
+  static final int FIRST_SMALL_FRAME = 1024;
 
   private final Opener opener;
   private final LongFunction<Coordinators.Outage> outageAt;
@@ -40,6 +46,10 @@ final class ResumingFrames implements Iterator<ResultChunk>, AutoCloseable {
   private DataInputStream in;
   /** Items handed out. */
   private long items;
+  /** The most items a frame is asked to hold (0: as stored). */
+  private int frameItems;
+  /** Whether a frame came since the stream was last opened. */
+  private boolean progressed;
   private ResultChunk next;
   private boolean ended;
   private Coordinators.Outage outage;
@@ -51,7 +61,7 @@ final class ResumingFrames implements Iterator<ResultChunk>, AutoCloseable {
     this.opener = opener;
     this.outageAt = outageAt;
     this.current = current;
-    this.in = new DataInputStream(opener.open(0, null));
+    this.in = new DataInputStream(opener.open(0, 0, null));
   }
 
   @Override
@@ -79,6 +89,7 @@ final class ResumingFrames implements Iterator<ResultChunk>, AutoCloseable {
         ended = true;
       } else {
         outage = null;
+        progressed = true;
         items += f.results().size();
         next = new ResultChunk(f.firstIndex(), f.results());
       }
@@ -103,7 +114,11 @@ final class ResumingFrames implements Iterator<ResultChunk>, AutoCloseable {
     }
     String why = broken.getMessage() == null ? broken.toString() : broken.getMessage();
     outage.failed(current.get(), "the results stream broke off (" + why + ")", broken);
-    in = new DataInputStream(opener.open(items, outage));
+    if (!progressed) {
+      frameItems = frameItems == 0 ? FIRST_SMALL_FRAME : Math.max(1, frameItems / 2);
+    }
+    progressed = false;
+    in = new DataInputStream(opener.open(items, frameItems, outage));
   }
 
   /** Stops reading; the rest of the stream is dropped. */

@@ -24,7 +24,8 @@ import org.apache.pekko.util.ByteString;
  *
  * <p>Guarantees: event-driven (the next read starts when lines are recorded, not on a timer); reads
  * run on the blocking-I/O executor; memory is a few rows ({@link Format}). Stored frames go out
- * as stored, never decoded, except where a stream begins or stops inside one. Line {@code from} is the
+ * as stored, never decoded, except where a stream begins or stops inside one
+ * or the client asks for frames smaller than those stored. Line {@code from} is the
  * first line sent, so a client that lost its connection asks again from the lines it has. If nothing
  * new comes for {@code followCheck} and the coordinator no longer knows the job, the stream fails,
  * so the client sees a truncated response instead of waiting for a job that is gone.
@@ -56,26 +57,36 @@ public final class StoredReader {
   private final Duration followCheck;
   private final Supplier<CompletionStage<Boolean>> jobExists;
   private final Format format;
+  private final int frameItems;
   private final ArrayDeque<ByteString> ready = new ArrayDeque<>();
   private final ByteArrayOutputStream textBytes = new ByteArrayOutputStream();
   private final JsonLines text = new JsonLines(textBytes);
   private long line;
   private volatile boolean stopped;
 
-  private StoredReader(StoredJob job, long from, Format format, Executor io, Duration followCheck,
+  private StoredReader(StoredJob job, long from, Format format, int frameItems, Executor io, Duration followCheck,
       Supplier<CompletionStage<Boolean>> jobExists) {
     this.job = job;
     this.format = format;
+    this.frameItems = frameItems;
     this.line = from;
     this.io = io;
     this.followCheck = followCheck;
     this.jobExists = jobExists;
   }
 
-  public static Source<ByteString, NotUsed> follow(StoredJob job, long from, Format format, Executor io,
-      Duration followCheck, Supplier<CompletionStage<Boolean>> jobExists) {
+  /**
+   * The stream; {@code frameItems} (1 to {@link ResultFrames#MAX_ITEMS}) is the most items a frame
+   * sent holds, so that a client whose connections break every few kilobytes still gets whole frames.
+   */
+  public static Source<ByteString, NotUsed> follow(StoredJob job, long from, Format format, int frameItems,
+      Executor io, Duration followCheck, Supplier<CompletionStage<Boolean>> jobExists) {
+    if (frameItems < 1 || frameItems > ResultFrames.MAX_ITEMS) {
+      throw new IllegalArgumentException("frameItems must be 1 to " + ResultFrames.MAX_ITEMS + ", not " + frameItems);
+    }
     return Source.unfoldResourceAsync(
-        () -> CompletableFuture.completedFuture(new StoredReader(job, from, format, io, followCheck, jobExists)),
+        () -> CompletableFuture.completedFuture(new StoredReader(job, from, format, frameItems, io, followCheck,
+            jobExists)),
         StoredReader::next,
         r -> {
           r.stopped = true;
@@ -121,7 +132,7 @@ public final class StoredReader {
           int from = (int) Math.max(0, line - pos);
           int to = (int) Math.min(count, available - pos);
           if (from == 0 && to == count) {
-            emit(p, at, length);
+            emit(p, at, length, count);
           } else {
             ResultFrames.Frame f = ResultFrames.decode(p, at);
             emit(f.firstIndex() + from, f.results().slice(from, to));
@@ -143,9 +154,9 @@ public final class StoredReader {
     return null;
   }
 
-  /** A whole stored frame, sent as it is stored or as JSON Lines. */
-  private void emit(byte[] p, int at, int length) {
-    if (format == Format.FRAMES) {
+  /** A whole stored frame, sent as it is stored (if it is small enough) or as JSON Lines. */
+  private void emit(byte[] p, int at, int length, int count) {
+    if (format == Format.FRAMES && count <= frameItems) {
       ready.add(ByteString.fromArray(p, at, length));
     } else {
       ResultFrames.Frame f = ResultFrames.decode(p, at);
@@ -155,7 +166,7 @@ public final class StoredReader {
 
   private void emit(long firstIndex, ChunkResults results) {
     if (format == Format.FRAMES) {
-      ready.add(ByteString.fromArrayUnsafe(ResultFrames.encode(firstIndex, results)));
+      ResultFrames.encode(firstIndex, results, frameItems, frame -> ready.add(ByteString.fromArrayUnsafe(frame)));
       return;
     }
     try {

@@ -35,6 +35,7 @@ import dev.shoal.api.JobStatus;
 import dev.shoal.coordinator.metrics.ShoalMetrics;
 import dev.shoal.protocol.CoordinatorProtocol;
 import dev.shoal.api.FunctionInfo;
+import dev.shoal.api.ResultFrames;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -114,12 +115,13 @@ import dev.shoal.protocol.ItemBatch;
  *       takes none or has ended; 507 when the coordinator cannot store the items;
  *   <li>{@code GET /jobs} (newest first), {@code GET /jobs/{id}}, {@code DELETE /jobs/{id}} (cancels;
  *       a job that had ended keeps its final state);
- *   <li>{@code GET /jobs/{id}/results[?from=N]}: the job's results as JSON Lines ({@code
+ *   <li>{@code GET /jobs/{id}/results[?from=N][&frameItems=K]}: the job's results as JSON Lines ({@code
  *       application/x-ndjson}), the very bytes {@code shoal run} writes, streamed as they are made
  *       and ending when the job ends; the same for a job that has ended; {@code from} starts at the
  *       {@code N}-th line (0-based), for a client resuming a stream that broke off ({@link StoredReader});
  *       with {@code Accept: application/x-shoal-results}, the stored {@link dev.shoal.api.ResultFrames}
- *       instead, sent without decoding (Shoal's own clients);
+ *       instead, sent without decoding (Shoal's own clients), cut into frames of at most {@code K}
+ *       items if asked (a client whose connection keeps breaking inside a frame asks for smaller ones);
  *   <li>{@code GET /jobs/{id}/detail}: the job's {@link JobDetail} (throughput over time, items per
  *       worker node, first errors, chunk size, re-sent chunks, lost workers);
  *   <li>{@code POST /jars}, {@code GET /jars}, {@code GET|DELETE /jars/{sha256}}: job jars ({@link JarRoutes}); a
@@ -246,8 +248,9 @@ public final class HttpApi {
                 pathEndOrSingleSlash(() -> concat(
                     get(() -> respond(() -> job(id))),
                     delete(() -> respond(() -> cancel(id))))),
-                path("results", () -> get(() -> parameterOptional("from", from -> optionalHeaderValueByName("Accept",
-                    accept -> respond(() -> results(id, from, StoredReader.Format.of(accept))))))),
+                path("results", () -> get(() -> parameterOptional("from", from -> parameterOptional("frameItems",
+                    frameItems -> optionalHeaderValueByName("Accept", accept -> respond(
+                        () -> results(id, from, frameItems, StoredReader.Format.of(accept)))))))),
                 path("detail", () -> get(() -> respond(() -> detail(id)))),
                 path("items", () -> put(() -> withoutSizeLimit(() -> extractRequestEntity(
                     entity -> respond(() -> receiveItems(id, entity)))))))))),
@@ -456,7 +459,7 @@ public final class HttpApi {
 
   /**
    * A job's status as the coordinator answers {@code command}; a job whose results are complete is
-   * answered from its results file instead: no round trip, and no race with the job's end.
+   * answered from its stored final status instead: no round trip, and no race with the job's end.
    */
   private CompletionStage<HttpResponse> status(
       String id, Function<ActorRef<Optional<JobStatus>>, CoordinatorProtocol.Command> command) {
@@ -468,27 +471,45 @@ public final class HttpApi {
   }
 
   /** The job's results from line {@code from} on (absent: 0), so that a client cut off can resume where it was. */
-  private CompletionStage<HttpResponse> results(String id, Optional<String> fromParam, StoredReader.Format format) {
+  private CompletionStage<HttpResponse> results(
+      String id, Optional<String> fromParam, Optional<String> frameItemsParam, StoredReader.Format format) {
     long from = fromLine(fromParam);
+    int frameItems = frameItems(frameItemsParam);
     Optional<StoredJob> job = durability.find(id);
     if (job.isPresent()) {
-      return CompletableFuture.completedFuture(stream(id, job.get(), from, format));
+      return CompletableFuture.completedFuture(stream(id, job.get(), from, frameItems, format));
     }
     // a coordinator that is still reading its journal answers once it has: the job's results are known then
     return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo)).thenApply(s -> {
       Optional<StoredJob> recovered = durability.find(id);
       if (recovered.isPresent()) {
-        return stream(id, recovered.get(), from, format);
+        return stream(id, recovered.get(), from, frameItems, format);
       }
       throw s.isEmpty() ? unknownJob(id) : ApiError.notFound("job '" + id + "' has no results here: it was not "
           + "submitted over HTTP, or its results were deleted with the jobs beyond the last " + settings.history());
     });
   }
 
-  private HttpResponse stream(String id, StoredJob job, long from, StoredReader.Format format) {
+  private HttpResponse stream(String id, StoredJob job, long from, int frameItems, StoredReader.Format format) {
     return HttpResponse.create().withEntity(HttpEntities.createChunked(
         format == StoredReader.Format.FRAMES ? FRAMES : NDJSON,
-        StoredReader.follow(job, from, format, io, settings.followCheck(), () -> jobExists(id))));
+        StoredReader.follow(job, from, format, frameItems, io, settings.followCheck(), () -> jobExists(id))));
+  }
+
+  private static int frameItems(Optional<String> frameItems) {
+    if (frameItems.isEmpty()) {
+      return ResultFrames.MAX_ITEMS;
+    }
+    try {
+      int n = Integer.parseInt(frameItems.get());
+      if (n >= 1 && n <= ResultFrames.MAX_ITEMS) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below, with the value as given
+    }
+    throw ApiError.badRequest("frameItems must be a whole number from 1 to " + ResultFrames.MAX_ITEMS
+        + " (the most items in one results frame), got '" + frameItems.get() + "'");
   }
 
   private static long fromLine(Optional<String> from) {

@@ -1,6 +1,7 @@
 package dev.shoal.coordinator.durable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shoal.coordinator.job.JsonLines;
@@ -139,6 +140,23 @@ class StoredJobTest {
   }
 
   @Test
+  void aReaderAskedForSmallFramesCutsTheStoredOnesIntoFramesOfAtMostThatManyItems() throws Exception {
+    StoredJob job = new StoredJob("small-frames", store, n -> {});
+    job.write(0, squares(0, 10));
+    job.flush();
+    job.committed(10);
+    job.close(null);
+    List<ResultFrames.Frame> frames = ResultFrames.readAll(
+        new java.io.ByteArrayInputStream(follow(job, 4, StoredReader.Format.FRAMES, 4, () -> {})));
+    assertEquals(List.of(4L, 8L), frames.stream().map(ResultFrames.Frame::firstIndex).toList());
+    assertEquals(List.of(squares(0, 10).slice(4, 8), squares(0, 10).slice(8, 10)),
+        frames.stream().map(ResultFrames.Frame::results).toList());
+    assertEquals(10, ResultFrames.readAll(new java.io.ByteArrayInputStream(
+        follow(job, 0, StoredReader.Format.FRAMES, 1, () -> {}))).size(), "one item a frame");
+    assertThrows(IllegalArgumentException.class, () -> follow(job, 0, StoredReader.Format.FRAMES, 0, () -> {}));
+  }
+
+  @Test
   void aRowOfJsonLinesFromAnEarlierShoalIsReadInEitherFormat() throws Exception {
     ChunkResults longs = new ChunkResults(new long[] {4, 0, -9}, null, List.of(new ItemError(1, "T", "m")));
     ChunkResults texts = new ChunkResults(null, List.of("1.0", "\"x\""), List.of());
@@ -157,10 +175,16 @@ class StoredJobTest {
 
   /** The whole stream of {@code job} from line {@code from}; {@code first} runs when the first bytes come. */
   private static byte[] follow(StoredJob job, long from, StoredReader.Format format, Runnable first) throws Exception {
+    return follow(job, from, format, ResultFrames.MAX_ITEMS, first);
+  }
+
+  /** The same in frames of at most {@code frameItems} items. */
+  private static byte[] follow(StoredJob job, long from, StoredReader.Format format, int frameItems, Runnable first)
+      throws Exception {
     org.apache.pekko.actor.typed.ActorSystem<Void> system = org.apache.pekko.actor.typed.ActorSystem.create(
         org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "stored-reader-test");
     try {
-      return StoredReader.follow(job, from, format, Runnable::run, java.time.Duration.ofSeconds(30),
+      return StoredReader.follow(job, from, format, frameItems, Runnable::run, java.time.Duration.ofSeconds(30),
               () -> java.util.concurrent.CompletableFuture.completedFuture(true))
           .runFold(org.apache.pekko.util.ByteString.emptyByteString(), (all, bytes) -> {
             if (all.isEmpty()) {

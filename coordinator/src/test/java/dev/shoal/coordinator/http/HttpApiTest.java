@@ -168,6 +168,17 @@ class HttpApiTest {
   }
 
   @Test
+  void aBadFrameSizeIsA400NamingIt() throws Exception {
+    String id = submit("{\"function\": \"square\", \"range\": {\"start\": 0, \"end\": 2}}");
+    for (String bad : List.of("0", "8193", "many")) {
+      HttpResponse<String> r = send("GET", "/jobs/" + id + "/results?frameItems=" + bad, null);
+      assertEquals(400, r.statusCode(), bad + ": " + r.body());
+      assertJsonError(r, "frameItems must be a whole number from 1 to 8192 (the most items in one results frame), got '"
+          + bad + "'");
+    }
+  }
+
+  @Test
   void itemsOfAnyJsonComeBackAsTheyWent() throws Exception {
     String id = submit("{\"function\": \"echo\", \"items\": [\"a\\\"b\", {\"x\": [1, 2.5, null]}, true], \"ordered\": false, "
         + "\"args\": {\"unused\": 1}, \"chunkSize\": 2, \"timeoutMs\": 60000}");
