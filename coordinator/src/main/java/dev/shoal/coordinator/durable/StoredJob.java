@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
  * restart gets neither a gap nor a repeat.
  *
  * <p>Guarantees: readers are woken when lines are recorded or the job ends, never by polling; a
- * job recovered as finished is complete at once. Memory: about {@value #ROW_BYTES} bytes of frames
- * besides the chunk being written: a batch is cut into rows of about that size at frame ends, and a
- * frame has at most {@link ResultFrames#MAX_ITEMS} items, so that a reader holds a few rows only.
+ * job recovered as finished is complete at once. Memory: while the job runs, about {@value
+ * #ROW_BYTES} bytes of frames besides the chunk being written (a batch is cut into rows of about
+ * that size at frame ends, and a frame has at most {@link ResultFrames#MAX_ITEMS} items, so that a
+ * reader holds a few rows only); none once it has ended.
  *
  * <p>Caveat: the sink's methods block on the database (they run on the sink executor).
  */
@@ -103,6 +104,7 @@ public final class StoredJob implements ResultSink {
 
   @Override
   public void close(JobStatus status) {
+    rows.release();
     finalStatus = status;
     publish(committed, true);
   }
@@ -149,10 +151,15 @@ public final class StoredJob implements ResultSink {
    */
   private final class Rows {
 
-    private final ByteArrayOutputStream buf = new ByteArrayOutputStream(ROW_BYTES + (1 << 16));
+    // made at the first write and dropped at the close: a coordinator holds the jobs of its history
+    // (hundreds), and a row's buffer each ran a 256 MB heap out of memory while it recovered them
+    private ByteArrayOutputStream buf;
     private int items;
 
     void add(long firstIndex, ChunkResults results) {
+      if (buf == null) {
+        buf = new ByteArrayOutputStream(ROW_BYTES + (1 << 16));
+      }
       ResultFrames.encode(firstIndex, results, frame -> {
         buf.write(frame, 0, frame.length);
         items += ResultFrames.count(frame, 0);
@@ -164,7 +171,7 @@ public final class StoredJob implements ResultSink {
 
     /** Stores the frames held as one row. */
     void store() {
-      if (buf.size() == 0) {
+      if (buf == null || buf.size() == 0) {
         return;
       }
       // committed one by one: H2 holds a transaction's rows in memory until it commits, and sixteen
@@ -175,6 +182,11 @@ public final class StoredJob implements ResultSink {
       nextLine += items;
       items = 0;
       buf.reset();
+    }
+
+    /** Lets the buffer go: the job has ended, nothing more is written. */
+    void release() {
+      buf = null;
     }
   }
 }
