@@ -158,23 +158,20 @@ class HttpApiTest {
   }
 
   @Test
-  void aBadFromIsA400NamingIt() throws Exception {
+  void aBadResultsParameterIsA400NamingIt() throws Exception {
     String id = submit("{\"function\": \"square\", \"range\": {\"start\": 0, \"end\": 2}}");
-    for (String bad : List.of("-1", "two", "1e3")) {
-      HttpResponse<String> r = send("GET", "/jobs/" + id + "/results?from=" + bad, null);
-      assertEquals(400, r.statusCode(), bad + ": " + r.body());
-      assertJsonError(r, "from must be a line number, 0 or more (the lines already read), got '" + bad + "'");
+    java.util.Map<String, String> bad = new java.util.LinkedHashMap<>();
+    for (String from : List.of("-1", "two", "1e3")) {
+      bad.put("from=" + from, "from must be a line number, 0 or more (the lines already read), got '" + from + "'");
     }
-  }
-
-  @Test
-  void aBadFrameSizeIsA400NamingIt() throws Exception {
-    String id = submit("{\"function\": \"square\", \"range\": {\"start\": 0, \"end\": 2}}");
-    for (String bad : List.of("0", "8193", "many")) {
-      HttpResponse<String> r = send("GET", "/jobs/" + id + "/results?frameItems=" + bad, null);
-      assertEquals(400, r.statusCode(), bad + ": " + r.body());
-      assertJsonError(r, "frameItems must be a whole number from 1 to 8192 (the most items in one results frame), got '"
-          + bad + "'");
+    for (String k : List.of("0", "8193", "many")) {
+      bad.put("frameItems=" + k, "frameItems must be a whole number from 1 to 8192 (the most items in one results frame), "
+          + "got '" + k + "'");
+    }
+    for (java.util.Map.Entry<String, String> e : bad.entrySet()) {
+      HttpResponse<String> r = send("GET", "/jobs/" + id + "/results?" + e.getKey(), null);
+      assertEquals(400, r.statusCode(), e.getKey() + ": " + r.body());
+      assertJsonError(r, e.getValue());
     }
   }
 
