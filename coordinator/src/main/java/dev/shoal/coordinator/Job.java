@@ -144,6 +144,20 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   static final Duration RECORD_PACE = Duration.ofMillis(100);
   static final long RECORD_NOW_LINES = 10_000;
 
+  /** The pause between two writes of a durable job's results is over. */
+  private enum WriteDue implements JobProtocol.Command {
+    INSTANCE
+  }
+
+  /**
+   * While a durable job's chunks run, its results are written at most this often: each write is a
+   * database commit, and a flood of one-item chunks committed each on its own spent the coordinator's
+   * CPU in the database. Readers see results only once recorded ({@link #RECORD_PACE}), so the pause
+   * delays no reader. Never held back, as for records: the write a job waits for to end (no chunk
+   * out) and one of {@link #RECORD_NOW_LINES} lines or more.
+   */
+  static final Duration WRITE_PACE = Duration.ofMillis(20);
+
   /**
    * A run of consecutive items not yet handed out. {@code losses} counts the deaths of workers
    * holding it: the first makes it a suspect, the later ones count only when it ran alone.
@@ -230,6 +244,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   private boolean recording;
   private int recordingChunks;
   private long lastRecordNanos = System.nanoTime() - RECORD_PACE.toNanos();
+  private long lastWriteNanos = System.nanoTime() - WRITE_PACE.toNanos();
+  private long unsentLines;
   /** A job kept in memory: result lines its sink has written. */
   private long linesWritten;
   /** The largest read asked of the source, for the read that follows one whose items were all done. */
@@ -367,6 +383,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessageEquals(ReportProgress.INSTANCE, this::onReportProgress)
         .onMessageEquals(TokensBack.INSTANCE, this::afterChange)
         .onMessageEquals(RecordDue.INSTANCE, this::onRecordDue)
+        .onMessageEquals(WriteDue.INSTANCE, this::onWriteDue)
         .onMessage(BatchRecorded.class, this::onBatchRecorded)
         .onSignal(ChildFailed.class, this::onLedgerFailed)
         .onSignal(Terminated.class, this::onLedgerStopped)
@@ -612,6 +629,11 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     return afterChange();
   }
 
+  private Behavior<JobProtocol.Command> onWriteDue() {
+    writeUnsent();
+    return afterChange();
+  }
+
   private Behavior<JobProtocol.Command> onBatchRecorded(BatchRecorded recorded) {
     recording = false;
     sinkQueued -= recordingChunks;
@@ -643,6 +665,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         .onMessageEquals(ReportProgress.INSTANCE, Behaviors::same)
         .onMessageEquals(TokensBack.INSTANCE, Behaviors::same)
         .onMessageEquals(RecordDue.INSTANCE, Behaviors::same)
+        .onMessageEquals(WriteDue.INSTANCE, Behaviors::same)
         .build();
   }
 
@@ -921,21 +944,37 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       return;
     }
     unsent.add(ready);
+    unsentLines += results.size();
     writeUnsent();
   }
 
   /**
-   * A durable job hands what waits to the sink as one batch, unless a write is under way: one row
-   * and one journal event for many chunks, so a flood of small chunks costs a round trip each, not
-   * a database commit each.
+   * A durable job hands what waits to the sink as one batch, unless a write is under way or the last
+   * was less than {@link #WRITE_PACE} ago: one row and one journal event for many chunks, so a
+   * flood of small chunks costs a round trip each, not a database commit each.
    */
   private void writeUnsent() {
     if (writing || unsent.isEmpty()) {
       return;
     }
+    boolean paused = timers.isTimerActive(WriteDue.INSTANCE);
+    if (!leases.isEmpty() && unsentLines < RECORD_NOW_LINES) {
+      if (paused) {
+        return;
+      }
+      long wait = WRITE_PACE.toNanos() - (System.nanoTime() - lastWriteNanos);
+      if (wait > 0) {
+        timers.startSingleTimer(WriteDue.INSTANCE, Duration.ofNanos(wait));
+        return;
+      }
+    } else if (paused) {
+      timers.cancel(WriteDue.INSTANCE);
+    }
+    lastWriteNanos = System.nanoTime();
     writing = true;
     List<ReorderBuffer.Ready> batch = List.copyOf(unsent);
     unsent.clear();
+    unsentLines = 0;
     write(batch);
   }
 
