@@ -177,7 +177,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       ActorRef<CoordinatorProtocol.Command> coordinator,
       CoordinatorSettings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Job(context, timers, id, request, kind, io, coordinator, settings, System.currentTimeMillis(), false)
+        new Job(context, timers, id, request, kind, io, coordinator, settings, System.currentTimeMillis(), false, false)
             .start()));
   }
 
@@ -198,7 +198,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       long submittedAt,
       boolean recovered) {
     return Behaviors.setup(context -> Behaviors.withStash(STASH, stash -> Behaviors.withTimers(timers -> {
-      Job job = new Job(context, timers, id, request, kind, io, coordinator, settings, submittedAt, true);
+      Job job = new Job(context, timers, id, request, kind, io, coordinator, settings, submittedAt, true, recovered);
       return recovered ? job.loadingProgress(stash) : job.start();
     })));
   }
@@ -282,11 +282,12 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       ActorRef<CoordinatorProtocol.Command> coordinator,
       CoordinatorSettings settings,
       long submittedAt,
-      boolean durable) {
+      boolean durable,
+      boolean recovered) {
     super(context);
     this.submittedAt = submittedAt;
     if (durable) {
-      ledger = context.spawn(JobLedger.create(id), "ledger");
+      ledger = context.spawn(JobLedger.create(id, !recovered), "ledger");
       context.watch(ledger);
       recordedAdapter = context.messageAdapter(JobLedger.Recorded.class, BatchRecorded::new);
     }

@@ -7,6 +7,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
@@ -56,14 +57,26 @@ public final class JobLedger extends EventSourcedBehavior<JobLedger.Command, Job
     return PersistenceId.of("shoal-job", jobId);
   }
 
-  public static Behavior<Command> create(String jobId) {
-    return new JobLedger(persistenceId(jobId));
+  /**
+   * The ledger of job {@code jobId}; {@code fresh} for a job just accepted, whose ledger skips the
+   * recovery (a snapshot read and a replay) that could find nothing: its id is new.
+   */
+  public static Behavior<Command> create(String jobId, boolean fresh) {
+    return new JobLedger(persistenceId(jobId), fresh);
   }
 
-  private JobLedger(PersistenceId id) {
+  private final boolean fresh;
+
+  private JobLedger(PersistenceId id, boolean fresh) {
     // no restart on a journal failure: the command in flight would be lost and the job wait for it;
     // the actor stops instead, and the job, watching it, fails with the reason
     super(id);
+    this.fresh = fresh;
+  }
+
+  @Override
+  public Recovery recovery() {
+    return fresh ? Recovery.disabled() : super.recovery();
   }
 
   @Override

@@ -21,7 +21,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.pathSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.put;
-import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 import static org.apache.pekko.http.javadsl.server.Directives.withoutSizeLimit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -241,7 +240,7 @@ public final class HttpApi {
     return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(dashboard(), authorized(() -> concat(
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
-                post(() -> withSizeLimit(settings.maxBody(),
+                post(() -> BodyLimit.within(settings.maxBody(), this::tooLarge,
                     () -> entity(Unmarshaller.entityToByteString(), body -> respond(() -> submit(body))))),
                 get(() -> respond(this::listJobs)))),
             pathPrefix(PathMatchers.segment(), id -> concat(

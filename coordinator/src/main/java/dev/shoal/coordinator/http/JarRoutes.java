@@ -12,7 +12,6 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
-import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import dev.shoal.api.JarInfo;
 import dev.shoal.coordinator.durable.JarStore;
@@ -71,8 +70,9 @@ final class JarRoutes {
   Route route(Function<Supplier<CompletionStage<HttpResponse>>, Route> respond) {
     return pathPrefix("jars", () -> concat(
         pathEndOrSingleSlash(() -> concat(
-            post(() -> handleRejections(tooLarge(), () -> withSizeLimit(maxJarBytes, () -> parameterOptional("name", name ->
-                entity(Unmarshaller.entityToByteString(), body -> respond.apply(() -> upload(name, body))))))),
+            post(() -> handleRejections(tooLarge(), () -> BodyLimit.within(maxJarBytes, this::tooLargeResponse,
+                () -> parameterOptional("name", name ->
+                    entity(Unmarshaller.entityToByteString(), body -> respond.apply(() -> upload(name, body))))))),
             get(() -> respond.apply(this::list)))),
         path(PathMatchers.segment(), sha -> concat(
             get(() -> respond.apply(() -> show(sha))),
@@ -81,12 +81,16 @@ final class JarRoutes {
 
   /** A body over the limit is a 413 naming this route's limit, not the one of {@code POST /jobs}. */
   private RejectionHandler tooLarge() {
-    String message = "the jar is larger than the limit of " + maxJarBytes + " bytes (shoal.coordinator.http.max-jar-bytes)";
     return RejectionHandler.newBuilder()
         .handle(MalformedRequestContentRejection.class, r -> r.getCause() instanceof EntityStreamSizeException
-            ? complete(HttpApi.json(StatusCodes.CONTENT_TOO_LARGE.intValue(), Map.of("error", message)))
+            ? complete(tooLargeResponse())
             : reject(r))
         .build();
+  }
+
+  private HttpResponse tooLargeResponse() {
+    return HttpApi.json(StatusCodes.CONTENT_TOO_LARGE.intValue(), Map.of("error",
+        "the jar is larger than the limit of " + maxJarBytes + " bytes (shoal.coordinator.http.max-jar-bytes)"));
   }
 
   private CompletionStage<HttpResponse> upload(Optional<String> name, ByteString body) {

@@ -140,6 +140,10 @@ class JobJarsTest {
         "lists no function in META-INF/services/dev.shoal.api.ShoalFunction");
     assertError(upload("empty.jar", new byte[0]), 400, "the body is empty");
     assertError(upload("huge.jar", new byte[300 * 1024]), 413, "max-jar-bytes");
+    // larger than the sockets' buffers: a 413 sent before the body is read must still reach the client
+    for (int i = 0; i < 30; i++) {
+      assertError(upload("huger.jar", new byte[4 << 20]), 413, "max-jar-bytes");
+    }
     HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(served.base.resolve("/jars"))
         .POST(BodyPublishers.ofByteArray(new byte[] {1})).build(), BodyHandlers.ofString());
     assertEquals(401, anonymous.statusCode(), anonymous.body());
