@@ -33,14 +33,14 @@ import picocli.CommandLine.Option;
 public final class BenchMain implements Callable<Integer> {
 
   enum Section {
-    BASELINES, LOCAL, CLUSTER, TLS, JOURNAL, MICRO
+    BASELINES, LOCAL, CLUSTER, TLS, JOURNAL, CEILING, MICRO
   }
 
   @Option(names = "--quick", description = "fewer runs: 1 warm-up and the median of 3 (baselines: 1), a short JMH run, 200 HTTP jobs after 500 warm-ups")
   boolean quick;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "run only these: baselines, local, cluster, tls, journal, micro (repeatable or comma-separated; default: all)")
+      description = "run only these: baselines, local, cluster, tls, journal, ceiling, micro (repeatable or comma-separated; default: all)")
   List<Section> only;
 
   @Option(names = "--warmups", paramLabel = "N", defaultValue = "-1",
@@ -106,6 +106,8 @@ public final class BenchMain implements Callable<Integer> {
         ok &= section(report, sections, s, () -> new SideBySideBench(c, repo, anchors, work, results.resolve(c.dir()),
             quick, warmups).run(report));
       }
+      ok &= section(report, sections, Section.CEILING, () -> new CeilingBench(repo, results.resolve("ceiling-logs"), quick,
+          publish ? repo.resolve("bench/ceiling.png") : null).run(report));
       ok &= section(report, sections, Section.MICRO, () -> MicroBench.run(report, quick));
     } finally {
       deleteTree(work);

@@ -135,25 +135,9 @@ final class ClusterBench {
     List<Double> seconds = new ArrayList<>();
     int runs = quick ? 2 : 4;
     for (int run = 0; run < runs; run++) {
-      long t0 = System.nanoTime();
-      long next = 0;
-      JobStatus status;
-      try (JobHandle job = pool.submit(new JobRequest("echo", "{}", 1, true, 0), Items.range(0, TINY_ITEMS))) {
-        for (Iterator<ResultChunk> it = job.chunks(); it.hasNext(); ) {
-          for (dev.shoal.client.ItemResult r : it.next().items()) {
-            if (r.index() != next || r.value() == null || r.value().asLong() != next) {
-              throw new IllegalStateException("echo item " + next + " came back as " + r);
-            }
-            next++;
-          }
-        }
-        status = job.await();
-      }
-      if (next != TINY_ITEMS || status.state() != dev.shoal.api.JobState.SUCCEEDED) {
-        throw new IllegalStateException("the tiny-task job ended " + status.state() + " with " + next + " results");
-      }
+      double s = echoJob(pool, TINY_ITEMS);
       if (run > 0) {
-        seconds.add((System.nanoTime() - t0) / 1e9);
+        seconds.add(s);
       }
     }
     double median = Stats.median(seconds);
@@ -161,6 +145,31 @@ final class ClusterBench {
         "%,d echo items, chunkSize 1, 2 worker JVMs, through Shoal.connect, every value checked; median of %d after 1 "
             + "warm-up: %.2f s (%.2f–%.2f s)", TINY_ITEMS, seconds.size(), median, Stats.min(seconds), Stats.max(seconds))));
     Progress.say("  tiny tasks: %.2f s, %,.0f chunks/s", median, TINY_ITEMS / median);
+  }
+
+  /**
+   * One job of {@code items} {@code echo} items in chunks of one, results read as they come; its
+   * seconds from submission to the last result. Fails unless every value is its index, once, in order.
+   */
+  static double echoJob(Pool pool, long items) {
+    long t0 = System.nanoTime();
+    long next = 0;
+    JobStatus status;
+    try (JobHandle job = pool.submit(new JobRequest("echo", "{}", 1, true, 0), Items.range(0, items))) {
+      for (Iterator<ResultChunk> it = job.chunks(); it.hasNext(); ) {
+        for (dev.shoal.client.ItemResult r : it.next().items()) {
+          if (r.index() != next || r.value() == null || r.value().asLong() != next) {
+            throw new IllegalStateException("echo item " + next + " came back as " + r);
+          }
+          next++;
+        }
+      }
+      status = job.await();
+    }
+    if (next != items || status.state() != dev.shoal.api.JobState.SUCCEEDED) {
+      throw new IllegalStateException("the tiny-task job ended " + status.state() + " with " + next + " results");
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /**

@@ -170,10 +170,29 @@ final class ClusterNodes implements AutoCloseable {
    * its first start, and it is complete once the coordinator is up.
    */
   Node startWorker(String name) throws IOException, InterruptedException {
+    return startWorker(name, Map.of());
+  }
+
+  /** As {@link #startWorker(String)}, with these {@code SHOAL_*} variables too ({@code SHOAL_SLOTS}, say). */
+  Node startWorker(String name, Map<String, String> env) throws IOException, InterruptedException {
     if (tls && workers().isEmpty()) {
       awaitApi(Duration.ofSeconds(120));
     }
-    return start(name, "worker", freePort(), List.of(), false);
+    return start(name, "worker", freePort(), List.of(), false, env);
+  }
+
+  /** Stops every worker as an operator would (SIGTERM: each drains and leaves), waiting for each to exit. */
+  void stopWorkers() throws InterruptedException {
+    List<Node> workers = workers();
+    for (Node n : workers) {
+      n.process().destroy();
+    }
+    for (Node n : workers) {
+      if (!n.process().waitFor(60, TimeUnit.SECONDS)) {
+        kill(n);
+      }
+    }
+    nodes.removeAll(workers);
   }
 
   /** Waits until the coordinator's API answers at all (any status: a 401 will do). */
@@ -198,8 +217,17 @@ final class ClusterNodes implements AutoCloseable {
         + " s (last: " + last + "); see " + coordinator.log());
   }
 
-  /** Waits until the coordinator's {@code GET /cluster} lists {@code workers} workers. */
+  /** Waits until the coordinator's {@code GET /cluster} lists {@code workers} workers or more. */
   void awaitWorkers(int workers, Duration timeout) throws InterruptedException {
+    awaitWorkers(n -> n >= workers, workers + " workers", timeout);
+  }
+
+  /** Waits until {@code GET /cluster} lists exactly {@code workers} workers: those that left are gone. */
+  void awaitExactlyWorkers(int workers, Duration timeout) throws InterruptedException {
+    awaitWorkers(n -> n == workers, "exactly " + workers + " workers", timeout);
+  }
+
+  private void awaitWorkers(java.util.function.IntPredicate count, String what, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "no answer";
     while (System.nanoTime() < deadline) {
@@ -217,8 +245,8 @@ final class ClusterNodes implements AutoCloseable {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/cluster"))
             .header("Authorization", "Bearer " + token)
             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-        last = r.statusCode() + " " + r.body();
-        if (r.statusCode() == 200 && workerCount(JSON.readTree(r.body())) >= workers) {
+        last = r.statusCode() + " " + (r.body().length() > 300 ? r.body().substring(0, 300) + "..." : r.body());
+        if (r.statusCode() == 200 && count.test(workerCount(JSON.readTree(r.body())))) {
           return;
         }
       } catch (IOException e) {
@@ -226,7 +254,7 @@ final class ClusterNodes implements AutoCloseable {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("the cluster did not show " + workers + " workers within " + timeout.toSeconds()
+    throw new IllegalStateException("the cluster did not show " + what + " within " + timeout.toSeconds()
         + " s (last answer: " + last + "); see the logs in " + logs);
   }
 
@@ -251,6 +279,11 @@ final class ClusterNodes implements AutoCloseable {
   }
 
   private Node start(String name, String role, int port, List<String> jvmOptions, boolean watch) throws IOException {
+    return start(name, role, port, jvmOptions, watch, Map.of());
+  }
+
+  private Node start(String name, String role, int port, List<String> jvmOptions, boolean watch, Map<String, String> extraEnv)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
@@ -282,6 +315,7 @@ final class ClusterNodes implements AutoCloseable {
     if (role.equals("coordinator")) {
       env.putAll(coordinatorEnv);
     }
+    env.putAll(extraEnv);
     Process p = pb.start();
     Node node = new Node(name, p, log);
     nodes.add(node);

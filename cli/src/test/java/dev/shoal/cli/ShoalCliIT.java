@@ -96,6 +96,13 @@ class ShoalCliIT {
   }
 
   @Test
+  void aWorkerAskedForNoActorsExitsWith2BeforeJoiningAnything() throws Exception {
+    Run r = shoal(null, "worker", "--no-tls", "--actors", "0");
+    assertEquals(ExitCodes.USAGE, r.exit(), r.stderr().toString());
+    assertEquals(List.of("shoal: --actors must be between 1 and 1000, got 0"), r.stderr());
+  }
+
+  @Test
   void aLineOverMaxItemBytesFailsTheJobNamingTheLimitNotTheProcess() throws Exception {
     // 2 MiB with no line break: read whole, it would be one 2 MiB item (a larger one, an OOM)
     Run r = shoal("1\n" + "7".repeat(2 << 20) + "\n3\n", "run", "--fn", "echo", "--items", "-");

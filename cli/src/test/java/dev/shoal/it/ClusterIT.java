@@ -79,6 +79,33 @@ class ClusterIT {
   }
 
   @Test
+  void aNodeWithThreeWorkerActorsOffersThreeWorkersThatShareTheJob() throws Exception {
+    try (Cluster c = new Cluster("actors", false)) {
+      Node node = c.startWorker(1, "--actors", "3");
+      JsonNode cluster = c.awaitWorkers(3);
+      java.util.Set<String> paths = new java.util.HashSet<>();
+      for (JsonNode w : cluster.get("workers")) {
+        assertTrue(w.get("node").asText().endsWith(":" + node.port), "every actor is of the one node: " + cluster);
+        assertEquals(1, w.get("slots").asInt(), "each actor has its own slot: " + cluster);
+        paths.add(w.get("path").asText());
+      }
+      assertEquals(3, paths.size(), "three distinct worker actors: " + cluster);
+      // 30 chunks of 200 ms: with one slot per actor, three actors must each be holding one at once
+      String id = c.submit("{\"function\":\"sleep\",\"range\":{\"start\":0,\"end\":30},\"args\":{\"ms\":200},\"chunkSize\":1}");
+      c.awaitJson("/cluster", cl -> {
+        int busy = 0;
+        for (JsonNode w : cl.get("workers")) {
+          busy += w.get("busy").asInt() > 0 ? 1 : 0;
+        }
+        return busy == 3;
+      }, Duration.ofSeconds(60), "all three actors running a chunk at once");
+      List<JsonNode> results = c.results(id);
+      assertInputOrderExactlyOnce(results, 30);
+      assertEquals("SUCCEEDED", c.status(id).get("state").asText());
+    }
+  }
+
+  @Test
   void anItemThatKillsWorkersIsIsolatedAndFailsAsWorkerLost() throws Exception {
     try (Cluster c = new Cluster("poison", true)) {
       c.startWorker(1);

@@ -49,6 +49,36 @@ class StoredJobTest {
     assertEquals(List.of(), firstLines(store.read("none", 0, 10, 10)), "a job without rows");
   }
 
+  @Test
+  void aReadSeeksTheIndexInsteadOfScanningTheJobsEarlierRows() throws Exception {
+    byte[] none = new byte[0];
+    for (int i = 0; i < 3_000; i++) {
+      store.append("long", i, 1, none);
+    }
+    // H2 scanned every earlier row for a MAX, or for an order on first_line alone, once per read
+    String plan;
+    try (java.sql.Connection c = db.connection();
+        java.sql.PreparedStatement st = c.prepareStatement("EXPLAIN ANALYZE " + ResultStore.READ)) {
+      st.setString(1, "long");
+      st.setString(2, "long");
+      st.setLong(3, 2_990);
+      st.setLong(4, 3_000);
+      st.setInt(5, 4);
+      try (java.sql.ResultSet rs = st.executeQuery()) {
+        rs.next();
+        plan = rs.getString(1);
+      }
+    }
+    java.util.regex.Matcher scans = java.util.regex.Pattern.compile("scanCount: (\\d+)").matcher(plan);
+    int seen = 0;
+    while (scans.find()) {
+      seen++;
+      assertTrue(Integer.parseInt(scans.group(1)) <= 5, "a seek, not a scan:\n" + plan);
+    }
+    assertTrue(seen >= 2, "the plan counts the read and its seek for the first row:\n" + plan);
+    assertEquals(List.of(2990L, 2991L, 2992L, 2993L), firstLines(store.read("long", 2_990, 3_000, 4)));
+  }
+
   private static List<Long> firstLines(List<ResultStore.Row> rows) {
     return rows.stream().map(ResultStore.Row::firstLine).toList();
   }
