@@ -113,6 +113,7 @@ public final class BenchMain implements Callable<Integer> {
       deleteTree(work);
     }
     report.targets = Targets.check(report);
+    report.published = PublishedTargets.read(repo.resolve("bench/RESULTS.md"));
     report.write(results);
     if (publish) {
       Files.writeString(repo.resolve("bench/RESULTS.md"), report.markdown(), java.nio.charset.StandardCharsets.UTF_8);
@@ -121,7 +122,9 @@ public final class BenchMain implements Callable<Integer> {
     Progress.say("%nbench: wrote %s and %s", results.resolve("latest.md"), results.resolve("latest.json"));
     Progress.say("bench: targets");
     for (Report.Target t : report.targets) {
-      Progress.say("  %-13s %-55s %-28s %s", t.result(), t.name(), t.goal(), t.measured());
+      String then = report.published.of(t.name());
+      Progress.say("  %-13s %-55s %-28s %s%s", t.result(), t.name(), t.goal(), t.measured(),
+          then.isEmpty() ? "" : "   (" + report.published.run() + ": " + then + ")");
     }
     return ok ? 0 : 1;
   }

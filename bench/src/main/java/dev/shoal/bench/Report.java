@@ -45,6 +45,8 @@ final class Report {
   final List<Micro> micro = new ArrayList<>();
   final List<String> notes = new ArrayList<>();
   List<Target> targets = List.of();
+  /** The last published run's targets, shown beside this run's; {@link PublishedTargets#NONE} for none. */
+  PublishedTargets published = PublishedTargets.NONE;
 
   Report(String started, String command, Machine machine) {
     this.started = started;
@@ -77,11 +79,16 @@ final class Report {
     md.append(String.format(Locale.ROOT, "Machine: %d cores, %s memory, %s, %s, %s; load average at start %s.%n%n",
         machine.cores(), machine.memory(), machine.jdk(), machine.python(), machine.os(), machine.loadAverage()));
     if (!targets.isEmpty()) {
-      md.append("## Targets\n\n| target | goal | measured | result |\n|---|---|---|---|\n");
+      boolean before = !published.isEmpty();
+      md.append("## Targets\n\n| target | goal | measured | result |")
+          .append(before ? " " + published.run() + " |" : "").append("\n|---|---|---|---|").append(before ? "---|" : "").append('\n');
       for (Target t : targets) {
         md.append("| ").append(t.name()).append(" | ").append(t.goal()).append(" | ").append(t.measured())
             .append(" | ").append(t.result().equals(MET) ? "met" : "**" + t.result().toLowerCase(Locale.ROOT) + "**")
-            .append(" |\n");
+            .append(" |").append(before ? " " + published.of(t.name()) + " |" : "").append('\n');
+      }
+      if (before) {
+        md.append("\nThe last column is what the run published before this one (`bench/RESULTS.md`) measured.\n");
       }
       md.append('\n');
     }
