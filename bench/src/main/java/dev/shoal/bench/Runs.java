@@ -10,14 +10,15 @@ record Runs(int warmups, int counted) {
   static final double SLOW_SECONDS = 5.0;
 
   /**
-   * Shoal on warm nodes: 2 warm-ups and 5 runs (1 and 3 with --quick), or {@code warmups} warm-ups
-   * when given (not negative); sleep 1 warm-up and 1 run.
+   * Shoal on warm nodes: 2 warm-ups and 5 runs, and 20 warm-ups for {@code square}, whose JIT on a
+   * fresh cluster takes about 20 jobs to settle (1 warm-up and 3 runs with --quick); or {@code
+   * warmups} warm-ups when given (not negative); sleep 1 warm-up and 1 run.
    */
   static Runs shoal(Workload w, boolean quick, int warmups) {
     if (w.single()) {
       return new Runs(1, 1);
     }
-    Runs runs = quick ? new Runs(1, 3) : new Runs(2, 5);
+    Runs runs = quick ? new Runs(1, 3) : new Runs(w == Workload.SQUARE ? 20 : 2, 5);
     return warmups >= 0 ? new Runs(warmups, runs.counted()) : runs;
   }
 
