@@ -620,8 +620,6 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   private Behavior<CoordinatorProtocol.Command> onWorkerDemand(WorkerDemand demand) {
     WorkerEntry w = workers.get(demand.worker());
-    // a worker names its functions in its heartbeats only; until then one first heard of names none
-    demand = demand.withFunctionsIfNone(w == null ? List.of() : w.last.functions());
     if (w == null) {
       w = new WorkerEntry(demand);
       workers.put(demand.worker(), w);

@@ -520,20 +520,6 @@ class CoordinatorJobTest {
     assertTrue(r.reason().contains("square"), r.reason());
   }
 
-  @Test
-  void aWorkersFunctionsStayKnownThroughTheDemandsThatDoNotNameThem() {
-    ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(64);
-    TestProbe<WorkerProtocol.Command> worker = testKit.createTestProbe(WorkerProtocol.Command.class);
-    List<dev.shoal.api.FunctionInfo> its = List.of(new dev.shoal.api.FunctionInfo("only-on-the-worker", FunctionKind.CPU, "x"));
-    // its first demand names them; the demand after each chunk does not (null: unchanged)
-    coordinator.tell(new CoordinatorProtocol.WorkerDemand(worker.ref(), 0, 0, 1, 0, 0, "probe", false, its));
-    coordinator.tell(new CoordinatorProtocol.WorkerDemand(worker.ref(), 0, 0, 1, 0, 0, "probe", false, null));
-    TestProbe<Coordinator.SubmitReply> reply = testKit.createTestProbe(Coordinator.SubmitReply.class);
-    coordinator.tell(new Coordinator.SubmitJob(JobRequest.of("only-on-the-worker"), new RangeSource(0, 1), id -> new RecordingSink(),
-        reply.ref()));
-    assertInstanceOf(Coordinator.JobAccepted.class, reply.receiveMessage(WAIT));
-  }
-
   private ActorRef<CoordinatorProtocol.Command> coordinator(int window) {
     CoordinatorSettings settings = new CoordinatorSettings(10_000, 1_000, 64, Duration.ofMillis(100),
         Duration.ofMillis(1), window, Duration.ofSeconds(4), 3, 100, Duration.ofMillis(200), Duration.ofMillis(250));

@@ -26,9 +26,6 @@ public final class CoordinatorProtocol {
    * @param held chunks it holds, running or waiting
    * @param node a readable name of its node (host:port or "local")
    * @param draining true once it stopped taking work before leaving
-   * @param functions the functions it runs; null when unchanged since its last demand that named
-   *     them (a worker names them in its first demand and in each heartbeat, not in the demand
-   *     after each chunk)
    * @param load the worker's own figures for the coordinator's metrics; null from a worker that
    *     sends none (an older one), so a message without the field still reads
    */
@@ -48,12 +45,6 @@ public final class CoordinatorProtocol {
     public WorkerDemand(ActorRef<WorkerProtocol.Command> worker, int wanted, long received, int slots, int busy,
         int held, String node, boolean draining, List<FunctionInfo> functions) {
       this(worker, wanted, received, slots, busy, held, node, draining, functions, null);
-    }
-
-    /** This demand, naming {@code known} as its functions if it names none. */
-    public WorkerDemand withFunctionsIfNone(List<FunctionInfo> known) {
-      return functions != null ? this : new WorkerDemand(worker, wanted, received, slots, busy, held, node, draining,
-          known == null ? List.of() : known, load);
     }
   }
 

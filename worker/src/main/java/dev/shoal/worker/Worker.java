@@ -158,7 +158,7 @@ public final class Worker extends AbstractBehavior<Command> {
     context.getSystem().receptionist().tell(Receptionist.register(WorkerProtocol.WORKER_KEY, context.getSelf()));
     timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, settings.heartbeatInterval());
     sampleJvm();
-    sendDemand(false, true);
+    sendDemand(false);
   }
 
   // --- active: taking and running chunks ---
@@ -227,7 +227,7 @@ public final class Worker extends AbstractBehavior<Command> {
         handBackQueued();
       }
     }
-    sendDemand(false, true);
+    sendDemand(false);
     return this;
   }
 
@@ -489,21 +489,10 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private void sendDemand(boolean draining) {
-    sendDemand(draining, false);
-  }
-
-  /**
-   * Restates this worker's demand. Its functions go with the first demand and with every heartbeat
-   * (so a coordinator that took over knows them within a heartbeat; it also asks, with {@code
-   * Reregister}), not with the demand that follows each chunk: with tiny chunks that demand is one
-   * message per chunk, and the function list was most of its bytes and of its parsing on the
-   * coordinator.
-   */
-  private void sendDemand(boolean draining, boolean withFunctions) {
     int held = queued.size() + started.size();
     int wanted = draining ? 0 : Math.max(0, settings.slots() + prefetch.chunks(settings.slots()) - held);
     coordinator.tell(new WorkerDemand(getContext().getSelf(), wanted, received, settings.slots(),
-        started.size(), held, node, draining, withFunctions ? functionInfos : null, load()));
+        started.size(), held, node, draining, functionInfos, load()));
   }
 
   /** The JVM's figures: workers in one JVM report the same CPU and heap, which the coordinator counts once per node. */
