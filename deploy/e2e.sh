@@ -180,7 +180,10 @@ except urllib.error.HTTPError as e:
 [ "$code" = 401 ] || fail "GET /jobs without a token answered $code, not 401"
 dc exec -T coordinator cat /opt/shoal/secrets/api-token >"$work/api-token" || fail "cannot read the API token from the coordinator"
 export SHOAL_TOKEN_FILE=$work/api-token
-dc logs --no-color coordinator 2>&1 | grep -q "Artery tls-tcp" || fail "the coordinator's remoting is not TLS"
+# to a file first: under pipefail, `dc logs | grep -q` failed when grep stopped at the first match
+# and the logs, still being written, died of SIGPIPE
+dc logs --no-color coordinator >"$work/coordinator.log" 2>&1 || fail "cannot read the coordinator's logs"
+grep -q "Artery tls-tcp" "$work/coordinator.log" || fail "the coordinator's remoting is not TLS"
 say "an unauthenticated request is refused (401); the host's client uses the token from the secrets volume; remoting is tls-tcp"
 
 step jobs
