@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What makes a coordinator's jobs survive it: the {@link JournalDatabase} with its {@link ItemStore}
- * and {@link ResultStore}, and the results of every job this coordinator knows ({@link StoredJob}),
+ * and {@link ResultStore} (files beside an embedded journal, rows of any other), and the results of every job this coordinator knows ({@link StoredJob}),
  * shared by the coordinator (which makes the sinks, also of the jobs it recovers) and the HTTP API
  * (which streams them). One per coordinator process; the Pekko Persistence plugin reaches the same
  * database through {@link #persistenceConfig()}.
@@ -30,6 +30,7 @@ public final class Durability implements AutoCloseable {
 
   private final JournalDatabase db;
   private final ItemStore items;
+  private final ResultRows rows;
   private final ResultStore results;
   private final JarStore jars;
   private final Map<String, StoredJob> jobs = new ConcurrentHashMap<>();
@@ -37,7 +38,8 @@ public final class Durability implements AutoCloseable {
   public Durability(JournalDatabase db) {
     this.db = db;
     this.items = new ItemStore(db);
-    this.results = new ResultStore(db);
+    this.rows = new ResultRows(db);
+    this.results = db.resultsFolder().<ResultStore>map(folder -> new ResultFiles(folder, rows)).orElse(rows);
     this.jars = new JarStore(db);
   }
 
@@ -116,7 +118,8 @@ public final class Durability implements AutoCloseable {
   /** Deletes what is stored of a job that fell out of the history. Blocks. */
   public void forget(JobRecord job) {
     jobs.remove(job.id());
-    results.forget(job.id(), JobLedger.persistenceId(job.id()).id());
+    results.forget(job.id());
+    rows.forgetJournal(JobLedger.persistenceId(job.id()).id());
     if (job.itemsKey() != null) {
       items.delete(job.itemsKey());
     }

@@ -45,7 +45,7 @@ public final class ItemStore {
       st.setString(1, key);
       st.executeUpdate();
     } catch (SQLException e) {
-      throw ResultStore.failed("delete the items " + key, e);
+      throw ResultRows.failed("delete the items " + key, e);
     }
   }
 
@@ -92,7 +92,7 @@ public final class ItemStore {
         st.setBytes(3, block.toByteArray());
         st.executeUpdate();
       } catch (SQLException e) {
-        throw ResultStore.failed("store the items of a job", e);
+        throw ResultRows.failed("store the items of a job", e);
       }
       blocks++;
       block.reset();

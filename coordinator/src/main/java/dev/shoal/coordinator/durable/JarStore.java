@@ -91,7 +91,7 @@ public final class JarStore {
       if (raced.isPresent()) {
         return new Stored(raced.get(), false);
       }
-      throw ResultStore.failed("store jar " + sha, e);
+      throw ResultRows.failed("store jar " + sha, e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -128,7 +128,7 @@ public final class JarStore {
         return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
       }
     } catch (SQLException e) {
-      throw ResultStore.failed("read jar " + sha256, e);
+      throw ResultRows.failed("read jar " + sha256, e);
     }
   }
 
@@ -139,7 +139,7 @@ public final class JarStore {
       st.setString(1, sha256);
       return st.executeUpdate() > 0;
     } catch (SQLException e) {
-      throw ResultStore.failed("delete jar " + sha256, e);
+      throw ResultRows.failed("delete jar " + sha256, e);
     }
   }
 
@@ -158,7 +158,7 @@ public final class JarStore {
         }
       }
     } catch (SQLException e) {
-      throw ResultStore.failed("read the job jars", e);
+      throw ResultRows.failed("read the job jars", e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -41,8 +41,11 @@ public final class JournalDatabase implements AutoCloseable {
   private final String password;
   private final Dialect dialect;
   private final HikariDataSource pool;
+  private final Path resultsFolder;
 
-  private JournalDatabase(String url, String user, String password, Dialect dialect, HikariDataSource pool) {
+  private JournalDatabase(String url, String user, String password, Dialect dialect, HikariDataSource pool,
+      Path resultsFolder) {
+    this.resultsFolder = resultsFolder;
     this.url = url;
     this.user = user;
     this.password = password;
@@ -50,10 +53,14 @@ public final class JournalDatabase implements AutoCloseable {
     this.pool = pool;
   }
 
-  /** The embedded journal in {@code dataDir/journal}; creates the folder. */
+  /**
+   * The embedded journal in {@code dataDir/journal}, its jobs' results in {@code dataDir/results};
+   * creates the folders.
+   */
   public static JournalDatabase embedded(Path dataDir) {
     Path dir = writableFolder(dataDir.resolve("journal"), "journal");
-    return open(h2Url(dir), "sa", "");
+    Path results = writableFolder(dataDir.resolve("results"), "results");
+    return open(h2Url(dir), "sa", "", results);
   }
 
   /**
@@ -64,16 +71,22 @@ public final class JournalDatabase implements AutoCloseable {
    */
   public static JournalDatabase scratch(Path dataDir) {
     Path dir = writableFolder(dataDir.resolve("scratch"), "scratch");
+    Path results = writableFolder(dir.resolve("results"), "scratch");
+    empty(dir, "shoal.");
+    empty(results, "");
+    return open("jdbc:h2:file:" + dir.resolve("shoal") + H2_SETTINGS, "sa", "", results);
+  }
+
+  private static void empty(Path dir, String prefix) {
     try (java.util.stream.Stream<Path> files = Files.list(dir)) {
       for (Path f : (Iterable<Path>) files::iterator) {
-        if (f.getFileName().toString().startsWith("shoal.")) {
+        if (f.getFileName().toString().startsWith(prefix) && Files.isRegularFile(f)) {
           Files.delete(f);
         }
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot empty the scratch folder " + dir + ": " + e.getMessage());
     }
-    return open("jdbc:h2:file:" + dir.resolve("shoal") + H2_SETTINGS, "sa", "");
   }
 
   /** A database in this JVM's memory, gone with the last of its pools: a pool that keeps its jobs in memory. */
@@ -110,6 +123,10 @@ public final class JournalDatabase implements AutoCloseable {
 
   /** Connects to {@code url} ({@code jdbc:postgresql:...} or {@code jdbc:h2:...}) and makes sure the schema exists. */
   public static JournalDatabase open(String url, String user, String password) {
+    return open(url, user, password, null);
+  }
+
+  private static JournalDatabase open(String url, String user, String password, Path resultsFolder) {
     Dialect dialect;
     if (url.startsWith("jdbc:postgresql:")) {
       dialect = Dialect.POSTGRES;
@@ -154,7 +171,7 @@ public final class JournalDatabase implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new IllegalStateException("cannot open the journal " + redact(url) + ": " + reason(e));
     }
-    JournalDatabase db = new JournalDatabase(url, user, password, dialect, pool);
+    JournalDatabase db = new JournalDatabase(url, user, password, dialect, pool, resultsFolder);
     try {
       db.createSchema();
     } catch (SQLException | IOException e) {
@@ -210,6 +227,16 @@ public final class JournalDatabase implements AutoCloseable {
 
   public Dialect dialect() {
     return dialect;
+  }
+
+  /**
+   * Where the results of this database's jobs are kept as files ({@link ResultFiles}), empty if they
+   * are rows in it ({@link ResultRows}): files beside an embedded H2 journal, whose commits each store
+   * a page of the database in the committing thread ({@code WRITE_DELAY=0}) and made a job's results
+   * cost several times their plain write; rows in PostgreSQL, which a standby on another machine reads.
+   */
+  public java.util.Optional<Path> resultsFolder() {
+    return java.util.Optional.ofNullable(resultsFolder);
   }
 
   /** Where it is, without credentials, for the start-up line. */

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * that size at frame ends, and a frame has at most {@link ResultFrames#MAX_ITEMS} items, so that a
  * reader holds a few rows only); none once it has ended.
  *
- * <p>Caveat: the sink's methods block on the database (they run on the sink executor).
+ * <p>Caveat: the sink's methods block on the disk or the database (they run on the sink executor).
  */
 public final class StoredJob implements ResultSink {
 
@@ -105,6 +105,7 @@ public final class StoredJob implements ResultSink {
   @Override
   public void close(JobStatus status) {
     rows.release();
+    store.ended(id);
     finalStatus = status;
     publish(committed, true);
   }

@@ -155,7 +155,7 @@ class DurableJobsTest {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       dev.shoal.coordinator.job.JsonLines lines = new dev.shoal.coordinator.job.JsonLines(out);
       try {
-        for (ResultStore.Row row : new ResultStore(durabilityDb()).read(id, 0, job.committedLines(), Integer.MAX_VALUE)) {
+        for (ResultStore.Row row : job.store().read(id, 0, job.committedLines(), Integer.MAX_VALUE)) {
           for (int at = 0; at < row.payload().length; at += dev.shoal.api.ResultFrames.frameLength(row.payload(), at)) {
             dev.shoal.api.ResultFrames.Frame f = dev.shoal.api.ResultFrames.decode(row.payload(), at);
             lines.write(f.firstIndex(), f.results());
