@@ -71,7 +71,7 @@ public final class JournalDatabase implements AutoCloseable {
    */
   public static JournalDatabase scratch(Path dataDir) {
     Path dir = writableFolder(dataDir.resolve("scratch"), "scratch");
-    Path results = writableFolder(dir.resolve("results"), "scratch");
+    Path results = writableFolder(dir.resolve("results"), "scratch results");
     empty(dir, "shoal.");
     empty(results, "");
     return open("jdbc:h2:file:" + dir.resolve("shoal") + H2_SETTINGS, "sa", "", results);
