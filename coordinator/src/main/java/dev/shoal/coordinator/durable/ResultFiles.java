@@ -119,7 +119,10 @@ public final class ResultFiles implements ResultStore {
 
   @Override
   public void forget(String jobId) {
-    if (Boolean.TRUE.equals(inRows.remove(jobId))) {
+    // asked, not only looked up: a job that fell out of the history is seldom one this process touched
+    boolean legacy = isInRows(jobId);
+    inRows.remove(jobId);
+    if (legacy) {
       rows.forget(jobId);
       return;
     }

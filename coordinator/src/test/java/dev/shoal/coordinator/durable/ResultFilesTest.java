@@ -121,6 +121,13 @@ class ResultFilesTest {
   }
 
   @Test
+  void aJobWithItsResultsInTheJournalDatabaseThatARestartedCoordinatorNeverReadIsForgottenThere() {
+    rows.append("untouched", 0, 2, bytes("ab"));
+    files().forget("untouched");
+    assertTrue(rows.read("untouched", 0, Long.MAX_VALUE, 10).isEmpty(), "its rows are deleted");
+  }
+
+  @Test
   void aJobIdThatIsNoSafeFileNameIsHashed() {
     assertEquals("abc-12_x.results", ResultFiles.fileName("abc-12_x"));
     String odd = ResultFiles.fileName("../../etc/passwd");
