@@ -11,6 +11,11 @@ import java.time.Duration;
  * scheduling} is how jobs of one priority share the slots (fifo unless set). {@code metrics} is
  * where the coordinator and its jobs count what they do: the one instance that the node's HTTP API
  * serves at {@code /metrics} (each settings object made without one has its own).
+ *
+ * <p>A job holds at most {@code window} chunks (handed out, waiting or unwritten), or, when its
+ * chunks are small, as many as hold {@code windowItems} items in all: memory is spent on items, and
+ * a window of 64 one-item chunks left the workers idle while results waited to be written. 0 (the
+ * shorter constructors) keeps the window at {@code window} chunks.
  */
 public record CoordinatorSettings(
     int maxChunk,
@@ -19,6 +24,7 @@ public record CoordinatorSettings(
     Duration targetChunkTime,
     Duration minChunkTime,
     int window,
+    int windowItems,
     Duration leaseTimeout,
     int poisonThreshold,
     int history,
@@ -39,7 +45,7 @@ public record CoordinatorSettings(
   public CoordinatorSettings(int maxChunk, int maxIoChunk, int initialChunk, Duration targetChunkTime,
       Duration minChunkTime, int window, Duration leaseTimeout, int poisonThreshold, int history, Duration tick,
       Duration progressInterval, JobLimits limits) {
-    this(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window, leaseTimeout, poisonThreshold,
+    this(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window, 0, leaseTimeout, poisonThreshold,
         history, tick, progressInterval, limits, SchedulingPolicy.FIFO, new ShoalMetrics());
   }
 
@@ -53,7 +59,17 @@ public record CoordinatorSettings(
 
   public CoordinatorSettings withScheduling(SchedulingPolicy policy) {
     return new CoordinatorSettings(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window,
-        leaseTimeout, poisonThreshold, history, tick, progressInterval, limits, policy, metrics);
+        windowItems, leaseTimeout, poisonThreshold, history, tick, progressInterval, limits, policy, metrics);
+  }
+
+  public CoordinatorSettings withWindowItems(int items) {
+    return new CoordinatorSettings(maxChunk, maxIoChunk, initialChunk, targetChunkTime, minChunkTime, window,
+        items, leaseTimeout, poisonThreshold, history, tick, progressInterval, limits, scheduling, metrics);
+  }
+
+  /** The chunks a job may hold at once while it cuts chunks of {@code chunkItems} items. */
+  public int window(int chunkItems) {
+    return Math.max(window, windowItems / Math.max(1, chunkItems));
   }
 
   public static CoordinatorSettings fromConfig(Config config) {
@@ -65,6 +81,7 @@ public record CoordinatorSettings(
         c.getDuration("target-chunk-time"),
         c.getDuration("min-chunk-time"),
         c.getInt("window"),
+        c.getInt("window-items"),
         c.getDuration("lease-timeout"),
         c.getInt("poison-threshold"),
         c.getInt("history"),

@@ -59,8 +59,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <p>Guarantees: every item's result reaches the sink exactly once — a chunk is leased to one
  * worker at a time under a fresh lease id, a result is accepted only for an open lease, and a lost
  * worker's leases go back to the head of the queue. Memory is bounded: at most {@code window}
- * chunks are handed out, waiting for an earlier chunk, or queued for the sink, so neither the
- * items nor the results of a large job are ever all held. A chunk lost with its worker {@code
+ * chunks (more of small chunks, up to {@code window-items} items) are handed out, waiting for an
+ * earlier chunk, or queued for the sink, so neither the items nor the results of a large job are
+ * ever all held. The chunks one offer gives one worker go in one {@link
+ * WorkerProtocol.ProcessChunks}, each under its own lease. A chunk lost with its worker {@code
  * poison-threshold} times is split in halves until the item that kills workers is alone; that item
  * fails as {@code WorkerLost} and the rest of the job completes. An item whose function threw a
  * retried type ({@link RetryRules}) waits out its backoff ({@link Backoff}) on a timer, holding no
@@ -370,6 +372,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     return newReceiveBuilder()
         .onMessage(Offer.class, this::onOffer)
         .onMessage(ChunkProcessed.class, this::onChunkProcessed)
+        .onMessage(JobProtocol.ChunksProcessed.class, this::onChunksProcessed)
         .onMessage(ChunkReturned.class, this::onChunkReturned)
         .onMessage(ChunkRefused.class, this::onChunkRefused)
         .onMessage(WorkerLost.class, this::onWorkerLost)
@@ -403,6 +406,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     }
     // round robin over the offered workers, so one worker's prefetch does not take the whole head of the job
     int[] left = offer.credits().stream().mapToInt(Credit::chunks).toArray();
+    List<List<ChunkTask>> tasks = new ArrayList<>();
+    offer.credits().forEach(c -> tasks.add(new ArrayList<>()));
     boolean progress = true;
     while (progress) {
       progress = false;
@@ -415,10 +420,13 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
           progress = false;
           break;
         }
-        dispatch(piece, offer.credits().get(i).worker(), false);
+        tasks.get(i).add(lease(piece, offer.credits().get(i).worker(), false));
         left[i]--;
         progress = true;
       }
+    }
+    for (int i = 0; i < left.length; i++) {
+      send(offer.credits().get(i).worker(), tasks.get(i));
     }
     List<Credit> leftover = new ArrayList<>();
     for (int i = 0; i < left.length; i++) {
@@ -440,7 +448,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     List<Credit> leftover = List.of(credit);
     if (isolatedOn == null && !suspects.isEmpty()) {
       isolatedOn = credit.worker();
-      dispatch(suspects.poll(), credit.worker(), true);
+      send(credit.worker(), List.of(lease(suspects.poll(), credit.worker(), true)));
       leftover = List.of();
     }
     advertisedWork = hasWork();
@@ -451,10 +459,21 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
   }
 
   private Behavior<JobProtocol.Command> onChunkProcessed(ChunkProcessed msg) {
+    answered(msg);
+    return afterChange();
+  }
+
+  /** Results of several chunks from one worker: each taken as alone, then judged once. */
+  private Behavior<JobProtocol.Command> onChunksProcessed(JobProtocol.ChunksProcessed msg) {
+    msg.each().forEach(this::answered);
+    return afterChange();
+  }
+
+  private void answered(ChunkProcessed msg) {
     Lease lease = leases.remove(msg.leaseId());
     if (lease == null) {
       // a late result of a chunk that was re-sent (its worker was taken for lost)
-      return this;
+      return;
     }
     endIsolation(lease);
     settings.metrics().chunkAnswered(msg.computeNanos(), System.nanoTime() - lease.sentNanos());
@@ -463,7 +482,6 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
       sizer.observe(msg.results().size(), msg.computeNanos());
     }
     settle(lease.piece(), msg.results());
-    return afterChange();
   }
 
   private Behavior<JobProtocol.Command> onRetryDue(RetryDue due) {
@@ -649,6 +667,7 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     return Behaviors.receive(JobProtocol.Command.class)
         .onMessage(Offer.class, this::onOfferWhileClosing)
         .onMessage(ChunkProcessed.class, this::onLateAnswer)
+        .onMessage(JobProtocol.ChunksProcessed.class, this::onLateAnswer)
         .onMessage(ChunkReturned.class, this::onLateAnswer)
         .onMessage(WorkerLost.class, this::onLateAnswer)
         .onMessage(WorkerLeft.class, this::onLateAnswer)
@@ -804,10 +823,10 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     }
   }
 
-  /** New chunks are cut only while the job's outstanding chunks stay within its window. */
+  /** New chunks are cut only while the job's outstanding chunks stay within its window, sized for the last cut. */
   private boolean canCut() {
     return leases.size() + pending.size() + suspects.size() + waiting.size() + reorder.held() + sinkQueued
-        < settings.window();
+        < settings.window(lastRead);
   }
 
   /** Items in the chunks handed out and not yet answered. */
@@ -821,7 +840,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
 
   /** The next piece, cut to what the job's own limits allow now; the rest waits at the head of the queue. */
   private Piece nextPiece(int slots) {
-    int allowed = throttle.allowance(itemsInFlight());
+    // counted only for a job that limits them: it walks every lease, and a window of tiny chunks holds thousands
+    int allowed = throttle.allowance(throttle.limitsInFlight() ? itemsInFlight() : 0);
     if (allowed <= 0) {
       return null;
     }
@@ -910,7 +930,8 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     return any;
   }
 
-  private void dispatch(Piece piece, ActorRef<WorkerProtocol.Command> worker, boolean isolated) {
+  /** Opens a lease on {@code piece} for {@code worker}: the chunk to send it. */
+  private ChunkTask lease(Piece piece, ActorRef<WorkerProtocol.Command> worker, boolean isolated) {
     if (state == JobState.QUEUED) {
       state = JobState.RUNNING;
       startedAt = System.currentTimeMillis();
@@ -918,9 +939,17 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
     long lease = nextLease++;
     leases.put(lease, new Lease(piece, worker, isolated, System.nanoTime()));
     throttle.started(piece.items().count());
-    ChunkTask task = new ChunkTask(id, lease, piece.firstIndex(), request.function(), request.argsJson(),
+    return new ChunkTask(id, lease, piece.firstIndex(), request.function(), request.argsJson(),
         request.timeoutMs(), piece.items(), piece.attempt(), request.jar());
-    worker.tell(new WorkerProtocol.ProcessChunk(task, getContext().getSelf().narrow()));
+  }
+
+  /** The chunks of one offer to one worker go in one message: remoting costs per message, not per chunk. */
+  private void send(ActorRef<WorkerProtocol.Command> worker, List<ChunkTask> tasks) {
+    if (tasks.size() == 1) {
+      worker.tell(new WorkerProtocol.ProcessChunk(tasks.get(0), getContext().getSelf().narrow()));
+    } else if (!tasks.isEmpty()) {
+      worker.tell(new WorkerProtocol.ProcessChunks(tasks, getContext().getSelf().narrow()));
+    }
   }
 
   private void accept(long firstIndex, ChunkResults results) {

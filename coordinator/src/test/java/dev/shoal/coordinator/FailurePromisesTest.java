@@ -156,10 +156,7 @@ class FailurePromisesTest {
     RecordingSink sink = new RecordingSink();
     submit(coordinator, new JobRequest("echo", "{}", chunk, true, 0), source, sink);
 
-    List<WorkerProtocol.ProcessChunk> first = new ArrayList<>();
-    for (int i = 0; i < window; i++) {
-      first.add(worker.expectMessageClass(WorkerProtocol.ProcessChunk.class, WAIT));
-    }
+    List<WorkerProtocol.ProcessChunk> first = SentChunks.receive(worker, window, WAIT);
     worker.expectNoMessage(Duration.ofMillis(500));
     assertTrue(source.read() <= (long) (window + 1) * chunk, "read " + source.read() + " items for a window of " + window);
 
@@ -167,12 +164,37 @@ class FailurePromisesTest {
     for (int i = 0; i < 3; i++) {
       WorkerProtocol.ProcessChunk c = first.get(i);
       answer(c, worker.ref());
-      WorkerProtocol.ProcessChunk next = worker.expectMessageClass(WorkerProtocol.ProcessChunk.class, WAIT);
+      WorkerProtocol.ProcessChunk next = SentChunks.receive(worker, 1, WAIT).get(0);
       assertEquals((long) (window + i) * chunk, next.task().items().rangeStart());
       worker.expectNoMessage(Duration.ofMillis(200));
       assertTrue(source.read() <= (long) (window + i + 2) * chunk, "read " + source.read() + " items");
     }
     assertEquals(3L * chunk, sink.indexes().size(), "the answered chunks were written");
+  }
+
+  /**
+   * The window bounds memory, which items take, not chunks: a job of one-item chunks holds as many
+   * as {@code window-items} items fill (40 here), one of ten-item chunks holds its 8 chunks, never
+   * fewer. Either reads on, one chunk per answer, once full.
+   */
+  @Test
+  void aWindowOfSmallChunksHoldsAsManyAsItsItemsAllow() throws Exception {
+    for (int[] c : new int[][] {{1, 40}, {10, 8}}) {
+      int chunk = c[0];
+      int expected = c[1];
+      ActorRef<CoordinatorProtocol.Command> coordinator = coordinator(8, 40);
+      TestProbe<WorkerProtocol.Command> worker = testKit.createTestProbe(WorkerProtocol.Command.class);
+      coordinator.tell(new CoordinatorProtocol.WorkerDemand(worker.ref(), 1000, 0, 1000, 0, 0, "probe", false,
+          functions.infos()));
+      CountingSource source = new CountingSource(10_000_000);
+      submit(coordinator, new JobRequest("echo", "{}", chunk, true, 0), source, new RecordingSink());
+
+      List<WorkerProtocol.ProcessChunk> first = SentChunks.receive(worker, expected, WAIT);
+      worker.expectNoMessage(Duration.ofMillis(300));
+      answer(first.get(0), worker.ref());
+      assertEquals((long) expected * chunk, SentChunks.receive(worker, 1, WAIT).get(0).task().items().rangeStart(),
+          "chunks of " + chunk);
+    }
   }
 
   private static void answer(WorkerProtocol.ProcessChunk c, ActorRef<WorkerProtocol.Command> worker) {
@@ -210,8 +232,13 @@ class FailurePromisesTest {
   }
 
   private ActorRef<CoordinatorProtocol.Command> coordinator(int window) {
+    return coordinator(window, 0);
+  }
+
+  private ActorRef<CoordinatorProtocol.Command> coordinator(int window, int windowItems) {
     CoordinatorSettings settings = new CoordinatorSettings(10_000, 1_000, 64, Duration.ofMillis(100),
-        Duration.ofMillis(1), window, Duration.ofSeconds(4), 3, 100, Duration.ofMillis(200), Duration.ofMillis(250));
+        Duration.ofMillis(1), window, Duration.ofSeconds(4), 3, 100, Duration.ofMillis(200), Duration.ofMillis(250))
+        .withWindowItems(windowItems);
     ActorRef<CoordinatorProtocol.Command> c = testKit.spawn(Coordinator.create(functions, settings));
     spawned.add(c);
     return c;

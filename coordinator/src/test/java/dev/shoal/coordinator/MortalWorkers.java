@@ -46,6 +46,11 @@ final class MortalWorkers {
       long[] received = {0};
       coordinator.tell(new CoordinatorProtocol.WorkerDemand(context.getSelf(), 1, 0, 1, 0, 0, "mortal", false, functions));
       return Behaviors.receive(WorkerProtocol.Command.class)
+          // several chunks of one offer: each as if it came alone, in order
+          .onMessage(WorkerProtocol.ProcessChunks.class, chunks -> {
+            chunks.each().forEach(context.getSelf()::tell);
+            return Behaviors.same();
+          })
           .onMessage(WorkerProtocol.ProcessChunk.class, chunk -> {
             ItemBatch items = chunk.task().items();
             handedOut.add(items);

@@ -69,6 +69,11 @@ final class SlottedMortalWorkers {
           Math.max(0, slots - held.size()), received[0], slots, held.size(), held.size(), "mortal", false, functions));
       demand.run();
       return Behaviors.receive(WorkerProtocol.Command.class)
+          // several chunks of one offer: each as if it came alone, in order
+          .onMessage(WorkerProtocol.ProcessChunks.class, chunks -> {
+            chunks.each().forEach(context.getSelf()::tell);
+            return Behaviors.same();
+          })
           .onMessage(WorkerProtocol.ProcessChunk.class, chunk -> {
             ItemBatch items = chunk.task().items();
             handedOut.add(items);

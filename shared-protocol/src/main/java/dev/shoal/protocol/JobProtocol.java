@@ -1,6 +1,7 @@
 package dev.shoal.protocol;
 
 import dev.shoal.api.ChunkResults;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -19,6 +20,32 @@ public final class JobProtocol {
   public record ChunkProcessed(
       long leaseId, ChunkResults results, long computeNanos, ActorRef<WorkerProtocol.Command> worker)
       implements Command, CborSerializable {}
+
+  /**
+   * The results of chunks that finished close together, each as its own {@link ChunkProcessed}
+   * would give it, from one worker: a worker sends this instead of several {@link ChunkProcessed}
+   * when results are waiting in its mailbox together.
+   */
+  public record ChunksProcessed(List<Processed> chunks, ActorRef<WorkerProtocol.Command> worker)
+      implements Command, CborSerializable {
+
+    public ChunksProcessed {
+      chunks = List.copyOf(chunks);
+    }
+
+    /** Each chunk's results as the {@link ChunkProcessed} it stands for. */
+    public List<ChunkProcessed> each() {
+      return chunks.stream().map(p -> p.from(worker)).toList();
+    }
+  }
+
+  /** One chunk's results in a {@link ChunksProcessed}; the fields are those of {@link ChunkProcessed}. */
+  public record Processed(long leaseId, ChunkResults results, long computeNanos) implements CborSerializable {
+
+    public ChunkProcessed from(ActorRef<WorkerProtocol.Command> worker) {
+      return new ChunkProcessed(leaseId, results, computeNanos, worker);
+    }
+  }
 
   /**
    * The worker will not run this chunk, ever ({@code reason} says why: it is larger than the

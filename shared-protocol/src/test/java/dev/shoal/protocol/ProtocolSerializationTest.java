@@ -92,9 +92,13 @@ class ProtocolSerializationTest {
         Named.of("ItemError", new ItemError(12, "InvalidItem", "item is not valid JSON: \u0001")),
         Named.of("FunctionInfo", sleep),
         Named.of("WorkerProtocol.ProcessChunk", new WorkerProtocol.ProcessChunk(jsonTask, job)),
+        Named.of("WorkerProtocol.ProcessChunks", new WorkerProtocol.ProcessChunks(List.of(rangeTask, jsonTask), job)),
         Named.of("WorkerProtocol.CancelJob", new WorkerProtocol.CancelJob("job-1")),
         Named.of("WorkerProtocol.Reregister", WorkerProtocol.Reregister.INSTANCE),
         Named.of("JobProtocol.ChunkProcessed", new JobProtocol.ChunkProcessed(7, withErrors, 123_456_789L, worker)),
+        Named.of("JobProtocol.ChunksProcessed", new JobProtocol.ChunksProcessed(List.of(
+            new JobProtocol.Processed(7, withErrors, 123_456_789L), new JobProtocol.Processed(8, longs, 5)), worker)),
+        Named.of("JobProtocol.Processed", new JobProtocol.Processed(9, texts, 0)),
         Named.of("JobProtocol.ChunkReturned", new JobProtocol.ChunkReturned(8, worker)),
         Named.of("JobProtocol.ChunkRefused", new JobProtocol.ChunkRefused(9,
             "a chunk of 2147483647 items exceeds shoal.worker.max-chunk-items (10000) on worker w", worker)),

@@ -15,11 +15,13 @@ import dev.shoal.protocol.WorkerProtocol;
 import dev.shoal.protocol.WorkerProtocol.CancelJob;
 import dev.shoal.protocol.WorkerProtocol.Command;
 import dev.shoal.protocol.WorkerProtocol.ProcessChunk;
+import dev.shoal.protocol.WorkerProtocol.ProcessChunks;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -52,6 +54,13 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * CoordinatorProtocol.WorkerRestarted} (which re-sends what it held, as for a lost worker) and
  * registers afresh; no result of a chunk from before the restart is sent.
  *
+ * <p>Results that finish while others wait in the mailbox leave together: a finished chunk's
+ * results wait for a {@link Flush} the worker sends itself, which reaches it behind what its
+ * mailbox already holds, and then go to each job in one {@link JobProtocol.ChunksProcessed} (one
+ * {@link JobProtocol.ChunkProcessed} when alone), followed by one demand for all of them. Nothing
+ * waits on a timer, so a lone chunk's results leave as soon as the worker has read its mailbox;
+ * results are always sent before the worker says it leaves.
+ *
  * <p>A chunk of a job jar ({@link ChunkTask#jar()}) that this worker lacks takes its slot while its
  * {@link JarFetcher} child fetches and loads the jar (once, for every chunk that waits for it); a jar
  * that cannot be had or loaded, or that lacks the chunk's function, refuses the chunk ({@link
@@ -76,6 +85,11 @@ public final class Worker extends AbstractBehavior<Command> {
   private record ChunkDone(ProcessChunk chunk, ChunkResults results, long nanos) implements Command {}
 
   private record JarReady(JarFetcher.Obtained obtained) implements Command {}
+
+  /** Send the results that finished since the last flush, and the demand they free. */
+  private enum Flush implements Command {
+    INSTANCE
+  }
 
   /** A chunk whose slot is taken while its job jar is fetched or loaded. */
   private record AwaitingJar(ProcessChunk chunk, long startNanos) {}
@@ -122,6 +136,12 @@ public final class Worker extends AbstractBehavior<Command> {
   private final Map<String, List<AwaitingJar>> awaitingJar = new HashMap<>();
   private final Prefetch prefetch;
   private final List<ActorRef<Done>> drainWaiters = new ArrayList<>();
+  /** Results not yet sent, by the job they go to, in the order they finished. */
+  private final Map<ActorRef<JobProtocol.Command>, List<JobProtocol.Processed>> outbox = new LinkedHashMap<>();
+  /** A {@link Flush} is on its way to this worker. */
+  private boolean flushDue;
+  /** Chunks finished since the last demand: the next flush states demand. */
+  private boolean demandDue;
   private long received;
   /** Items this worker has run since it started, for the coordinator's metrics. */
   private long itemsDone;
@@ -167,7 +187,9 @@ public final class Worker extends AbstractBehavior<Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(ProcessChunk.class, this::onProcessChunk)
+        .onMessage(ProcessChunks.class, this::onProcessChunks)
         .onMessage(ChunkDone.class, this::onChunkDone)
+        .onMessageEquals(Flush.INSTANCE, this::onFlush)
         .onMessage(JarReady.class, this::onJarReady)
         .onMessage(CancelJob.class, this::onCancelJob)
         .onMessageEquals(WorkerProtocol.Reregister.INSTANCE, this::onHeartbeat)
@@ -178,6 +200,19 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onProcessChunk(ProcessChunk chunk) {
+    take(chunk);
+    startQueued();
+    return this;
+  }
+
+  private Behavior<Command> onProcessChunks(ProcessChunks chunks) {
+    chunks.each().forEach(this::take);
+    startQueued();
+    return this;
+  }
+
+  /** Queues a chunk, or refuses it at once if it is too large to hold. */
+  private void take(ProcessChunk chunk) {
     received++;
     int size = chunk.task().items().size();
     if (size < 0 || size > settings.maxChunkItems()) {
@@ -186,11 +221,9 @@ public final class Worker extends AbstractBehavior<Command> {
           + " items exceeds shoal.worker.max-chunk-items (" + settings.maxChunkItems() + ") on worker " + node,
           getContext().getSelf()));
       sendDemand(false);
-      return this;
+      return;
     }
     queued.add(chunk);
-    startQueued();
-    return this;
   }
 
   private Behavior<Command> onChunkDone(ChunkDone done) {
@@ -198,7 +231,15 @@ public final class Worker extends AbstractBehavior<Command> {
       return this;
     }
     startQueued();
-    sendDemand(false);
+    demandDue = true;
+    return this;
+  }
+
+  private Behavior<Command> onFlush() {
+    flushReplies();
+    if (demandDue) {
+      sendDemand(false);
+    }
     return this;
   }
 
@@ -254,7 +295,9 @@ public final class Worker extends AbstractBehavior<Command> {
   private Behavior<Command> draining() {
     return Behaviors.receive(Command.class)
         .onMessage(ProcessChunk.class, this::onProcessChunkWhileDraining)
+        .onMessage(ProcessChunks.class, this::onProcessChunksWhileDraining)
         .onMessage(ChunkDone.class, this::onChunkDoneWhileDraining)
+        .onMessageEquals(Flush.INSTANCE, this::onFlushWhileDraining)
         .onMessage(JarReady.class, this::onJarReadyWhileDraining)
         .onMessage(CancelJob.class, this::onCancelJobWhileDraining)
         .onMessageEquals(WorkerProtocol.Reregister.INSTANCE, this::onHeartbeatWhileDraining)
@@ -269,6 +312,17 @@ public final class Worker extends AbstractBehavior<Command> {
   private Behavior<Command> onProcessChunkWhileDraining(ProcessChunk chunk) {
     received++;
     handBack(chunk);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onProcessChunksWhileDraining(ProcessChunks chunks) {
+    chunks.each().forEach(this::onProcessChunkWhileDraining);
+    return Behaviors.same();
+  }
+
+  /** A draining worker's demand is nil and stated by its heartbeat: only the results go. */
+  private Behavior<Command> onFlushWhileDraining() {
+    flushReplies();
     return Behaviors.same();
   }
 
@@ -311,6 +365,8 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> leave() {
+    // the jobs hear of these chunks before the coordinator tells them this worker left
+    flushReplies();
     coordinator.tell(new CoordinatorProtocol.WorkerLeaving(getContext().getSelf()));
     getContext().getSystem().receptionist()
         .tell(Receptionist.deregister(WorkerProtocol.WORKER_KEY, getContext().getSelf()));
@@ -341,9 +397,22 @@ public final class Worker extends AbstractBehavior<Command> {
     itemsDone += done.results().size();
     prefetch.observe(done.nanos());
     prefetch.progressed(System.nanoTime());
-    done.chunk().replyTo().tell(
-        new JobProtocol.ChunkProcessed(done.chunk().task().leaseId(), done.results(), done.nanos(), getContext().getSelf()));
+    outbox.computeIfAbsent(done.chunk().replyTo(), k -> new ArrayList<>())
+        .add(new JobProtocol.Processed(done.chunk().task().leaseId(), done.results(), done.nanos()));
+    if (!flushDue) {
+      flushDue = true;
+      getContext().getSelf().tell(Flush.INSTANCE);
+    }
     return true;
+  }
+
+  /** Sends every result waiting in the outbox, one message per job. */
+  private void flushReplies() {
+    flushDue = false;
+    ActorRef<Command> self = getContext().getSelf();
+    outbox.forEach((job, results) -> job.tell(results.size() == 1
+        ? results.get(0).from(self) : new JobProtocol.ChunksProcessed(results, self)));
+    outbox.clear();
   }
 
   private void cancel(String jobId) {
@@ -489,6 +558,7 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private void sendDemand(boolean draining) {
+    demandDue = false;
     int held = queued.size() + started.size();
     int wanted = draining ? 0 : Math.max(0, settings.slots() + prefetch.chunks(settings.slots()) - held);
     coordinator.tell(new WorkerDemand(getContext().getSelf(), wanted, received, settings.slots(),

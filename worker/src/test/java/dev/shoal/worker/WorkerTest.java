@@ -32,6 +32,7 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
@@ -522,6 +523,26 @@ class WorkerTest {
     receiveProcessed(2);
   }
 
+  /**
+   * One offer's chunks come in one message; each runs and is answered as if it had come alone, and
+   * the demand that follows frees their credit without waiting for a heartbeat (an hour here).
+   */
+  @Test
+  void chunksSentTogetherRunAsIfEachCameAloneAndTheirCreditComesBack() {
+    ActorRef<WorkerProtocol.Command> worker = started(2, 0);
+    List<ChunkTask> tasks = List.of(chunk("j", "square", "{}", 0, ItemBatch.range(0, 2)).task(),
+        chunk("j", "square", "{}", 0, ItemBatch.range(2, 2)).task(),
+        chunk("j", "square", "{}", 0, ItemBatch.range(4, 2)).task());
+    worker.tell(new WorkerProtocol.ProcessChunks(tasks, job.ref()));
+    Map<Long, ChunkResults> byLease = receiveProcessed(3);
+    for (ChunkTask t : tasks) {
+      long first = t.firstIndex();
+      assertArrayEquals(new long[] {first * first, (first + 1) * (first + 1)}, byLease.get(t.leaseId()).longs());
+    }
+    coordinator.fishForMessage(WAIT, m -> m instanceof WorkerDemand d && d.received() == 3 && d.held() == 0
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+  }
+
   /** {@code long-gate}: {@link Gate} as an integer function, so range chunks take the workers' fast path. */
   static final class LongGate implements LongShoalFunction {
     @Override
@@ -562,11 +583,18 @@ class WorkerTest {
     return new ProcessChunk(task, job.ref());
   }
 
+  /** The results of {@code n} chunks, whether they came alone or together. */
   private Map<Long, ChunkResults> receiveProcessed(int n) {
     Map<Long, ChunkResults> byLease = new HashMap<>();
-    for (JobProtocol.Command m : job.receiveSeveralMessages(n, WAIT)) {
-      ChunkProcessed p = (ChunkProcessed) m;
-      byLease.put(p.leaseId(), p.results());
+    int answers = 0;
+    while (answers < n) {
+      JobProtocol.Command m = job.receiveMessage(WAIT);
+      List<ChunkProcessed> chunks = m instanceof JobProtocol.ChunksProcessed together
+          ? together.each() : List.of((ChunkProcessed) m);
+      for (ChunkProcessed p : chunks) {
+        byLease.put(p.leaseId(), p.results());
+        answers++;
+      }
     }
     assertEquals(n, byLease.size(), "results for " + new TreeSet<>(byLease.keySet()));
     return byLease;

@@ -41,6 +41,11 @@ public final class Throttle {
     return (int) allowed;
   }
 
+  /** True if the items running count against a limit ({@link #allowance} depends on them). */
+  public boolean limitsInFlight() {
+    return maxInFlight > 0;
+  }
+
   /** The largest chunk that could ever be allowed: no use cutting larger ones. */
   public int largestChunk() {
     int largest = maxInFlight > 0 ? maxInFlight : Integer.MAX_VALUE;
