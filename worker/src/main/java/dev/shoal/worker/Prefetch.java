@@ -64,7 +64,15 @@ final class Prefetch {
     return (int) Math.max(min, Math.min(max, needed));
   }
 
-  /** A chunk started or finished here at {@code now} ({@link System#nanoTime}). */
+  /**
+   * Chunks run so short that more than {@code min} are held: a result can wait for the next few
+   * (they come within a fraction of {@code cover}) and leave with them in one message.
+   */
+  boolean chunksAreShort(int slots) {
+    return chunks(slots) > min;
+  }
+
+    /** A chunk started or finished here at {@code now} ({@link System#nanoTime}). */
   void progressed(long now) {
     lastProgressNanos = now;
   }

@@ -54,12 +54,16 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * CoordinatorProtocol.WorkerRestarted} (which re-sends what it held, as for a lost worker) and
  * registers afresh; no result of a chunk from before the restart is sent.
  *
- * <p>Results that finish while others wait in the mailbox leave together: a finished chunk's
- * results wait for a {@link Flush} the worker sends itself, which reaches it behind what its
- * mailbox already holds, and then go to each job in one {@link JobProtocol.ChunksProcessed} (one
- * {@link JobProtocol.ChunkProcessed} when alone), followed by one demand for all of them. Nothing
- * waits on a timer, so a lone chunk's results leave as soon as the worker has read its mailbox;
- * results are always sent before the worker says it leaves.
+ * <p>Results that finish close together leave together: a finished chunk's results wait for a
+ * {@link Flush} the worker sends itself, which reaches it behind what its mailbox already holds,
+ * and then go to each job in one {@link JobProtocol.ChunksProcessed} (one {@link
+ * JobProtocol.ChunkProcessed} when alone), followed by one demand for all of them. When chunks run
+ * so short that the worker holds more than {@code prefetch} of them ({@link
+ * Prefetch#chunksAreShort}), results also wait while more than half of that queue is left, which
+ * lasts about half of {@code prefetch-cover}, and never longer than {@code prefetch-cover} (a
+ * timer): the demand for a refill still leaves with half the queue to run. A lone chunk's results,
+ * and those of chunks that take longer, leave as soon as the worker has read its mailbox; results
+ * are always sent before the worker says it leaves.
  *
  * <p>A chunk of a job jar ({@link ChunkTask#jar()}) that this worker lacks takes its slot while its
  * {@link JarFetcher} child fetches and loads the jar (once, for every chunk that waits for it); a jar
@@ -86,8 +90,13 @@ public final class Worker extends AbstractBehavior<Command> {
 
   private record JarReady(JarFetcher.Obtained obtained) implements Command {}
 
-  /** Send the results that finished since the last flush, and the demand they free. */
+  /** Send the results that finished since the last flush, and the demand they free, unless more are due soon. */
   private enum Flush implements Command {
+    INSTANCE
+  }
+
+  /** Results have waited {@code prefetch-cover} for more: send them now. */
+  private enum FlushNow implements Command {
     INSTANCE
   }
 
@@ -117,6 +126,7 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private final ActorRef<CoordinatorProtocol.Command> coordinator;
+  private final TimerScheduler<Command> timers;
   private final WorkerSettings settings;
   private final FunctionRegistry functions;
   private final List<FunctionInfo> functionInfos;
@@ -159,6 +169,7 @@ public final class Worker extends AbstractBehavior<Command> {
       String node) {
     super(context);
     this.coordinator = coordinator;
+    this.timers = timers;
     this.settings = settings;
     this.functions = functions;
     this.functionInfos = functions.infos();
@@ -190,6 +201,7 @@ public final class Worker extends AbstractBehavior<Command> {
         .onMessage(ProcessChunks.class, this::onProcessChunks)
         .onMessage(ChunkDone.class, this::onChunkDone)
         .onMessageEquals(Flush.INSTANCE, this::onFlush)
+        .onMessageEquals(FlushNow.INSTANCE, this::onFlushNow)
         .onMessage(JarReady.class, this::onJarReady)
         .onMessage(CancelJob.class, this::onCancelJob)
         .onMessageEquals(WorkerProtocol.Reregister.INSTANCE, this::onHeartbeat)
@@ -236,6 +248,18 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onFlush() {
+    if (queued.size() > prefetch.chunks(settings.slots()) / 2 && prefetch.chunksAreShort(settings.slots())) {
+      // the next results come within half the queue's cover: they leave together, the refill demand with them
+      flushDue = false;
+      if (!timers.isTimerActive(FlushNow.INSTANCE)) {
+        timers.startSingleTimer(FlushNow.INSTANCE, settings.prefetchCover());
+      }
+      return this;
+    }
+    return onFlushNow();
+  }
+
+  private Behavior<Command> onFlushNow() {
     flushReplies();
     if (demandDue) {
       sendDemand(false);
@@ -298,6 +322,7 @@ public final class Worker extends AbstractBehavior<Command> {
         .onMessage(ProcessChunks.class, this::onProcessChunksWhileDraining)
         .onMessage(ChunkDone.class, this::onChunkDoneWhileDraining)
         .onMessageEquals(Flush.INSTANCE, this::onFlushWhileDraining)
+        .onMessageEquals(FlushNow.INSTANCE, this::onFlushWhileDraining)
         .onMessage(JarReady.class, this::onJarReadyWhileDraining)
         .onMessage(CancelJob.class, this::onCancelJobWhileDraining)
         .onMessageEquals(WorkerProtocol.Reregister.INSTANCE, this::onHeartbeatWhileDraining)
@@ -409,6 +434,7 @@ public final class Worker extends AbstractBehavior<Command> {
   /** Sends every result waiting in the outbox, one message per job. */
   private void flushReplies() {
     flushDue = false;
+    timers.cancel(FlushNow.INSTANCE);
     ActorRef<Command> self = getContext().getSelf();
     outbox.forEach((job, results) -> job.tell(results.size() == 1
         ? results.get(0).from(self) : new JobProtocol.ChunksProcessed(results, self)));
