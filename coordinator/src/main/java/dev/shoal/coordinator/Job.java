@@ -425,11 +425,9 @@ final class Job extends AbstractBehavior<JobProtocol.Command> {
         progress = true;
       }
     }
-    for (int i = 0; i < left.length; i++) {
-      send(offer.credits().get(i).worker(), tasks.get(i));
-    }
     List<Credit> leftover = new ArrayList<>();
     for (int i = 0; i < left.length; i++) {
+      send(offer.credits().get(i).worker(), tasks.get(i));
       if (left[i] > 0) {
         leftover.add(new Credit(offer.credits().get(i).worker(), left[i]));
       }

@@ -65,14 +65,17 @@ final class Prefetch {
   }
 
   /**
-   * Chunks run so short that more than {@code min} are held: a result can wait for the next few
-   * (they come within a fraction of {@code cover}) and leave with them in one message.
+   * Whether finished results should wait for more while {@code queued} chunks are held here: only
+   * when chunks run so short that more than {@code min} are held, and only while more than half of
+   * those are left (they run within about half of {@code cover}), so the refill demand that leaves
+   * with the results still has half the queue to run behind it.
    */
-  boolean chunksAreShort(int slots) {
-    return chunks(slots) > min;
+  boolean resultsWait(int queued, int slots) {
+    int held = chunks(slots);
+    return held > min && queued > held / 2;
   }
 
-    /** A chunk started or finished here at {@code now} ({@link System#nanoTime}). */
+  /** A chunk started or finished here at {@code now} ({@link System#nanoTime}). */
   void progressed(long now) {
     lastProgressNanos = now;
   }

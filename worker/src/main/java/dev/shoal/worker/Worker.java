@@ -59,7 +59,7 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * and then go to each job in one {@link JobProtocol.ChunksProcessed} (one {@link
  * JobProtocol.ChunkProcessed} when alone), followed by one demand for all of them. When chunks run
  * so short that the worker holds more than {@code prefetch} of them ({@link
- * Prefetch#chunksAreShort}), results also wait while more than half of that queue is left, which
+ * Prefetch#resultsWait}), results also wait while more than half of that queue is left, which
  * lasts about half of {@code prefetch-cover}, and never longer than {@code prefetch-cover} (a
  * timer): the demand for a refill still leaves with half the queue to run. A lone chunk's results,
  * and those of chunks that take longer, leave as soon as the worker has read its mailbox; results
@@ -248,7 +248,7 @@ public final class Worker extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onFlush() {
-    if (queued.size() > prefetch.chunks(settings.slots()) / 2 && prefetch.chunksAreShort(settings.slots())) {
+    if (prefetch.resultsWait(queued.size(), settings.slots())) {
       // the next results come within half the queue's cover: they leave together, the refill demand with them
       flushDue = false;
       if (!timers.isTimerActive(FlushNow.INSTANCE)) {

@@ -13,6 +13,20 @@ class PrefetchTest {
 
   private static final long MS = 1_000_000;
 
+  /** Results wait for more only behind short chunks, and only while more than half the queue is left. */
+  @Test
+  void resultsWaitOnlyBehindShortChunksWhileMoreThanHalfTheQueueIsLeft() {
+    Prefetch p = new Prefetch(2, 64, 5 * MS);
+    p.observe(100 * MS);
+    assertFalse(p.resultsWait(2, 2), "long chunks: results leave at once");
+    Prefetch s = new Prefetch(2, 64, 5 * MS);
+    s.observe(MS / 10);
+    int held = s.chunks(2);
+    assertTrue(held > 2, "short chunks hold more than the minimum: " + held);
+    assertTrue(s.resultsWait(held / 2 + 1, 2));
+    assertFalse(s.resultsWait(held / 2, 2), "half the queue left: the refill demand must go");
+  }
+
   @Test
   void beforeAnyChunkHasRunAWorkerHoldsTheMinimum() {
     assertEquals(2, new Prefetch(2, 64, 5 * MS).chunks(4));
