@@ -13,14 +13,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The latency of a single-item job over HTTP on a warm cluster: {@code POST /jobs} then {@code GET
- * /jobs/{id}/results} until the result has arrived, with one reused {@link HttpClient} (keep-alive),
+ * The latency of a single-item job over HTTP on a warm cluster: {@code POST /jobs?wait=true}, whose
+ * answer is the job's results, read to their end, with one reused {@link HttpClient} (keep-alive),
  * one job at a time. Every answer is checked, so a fast error is not counted as a round trip.
  */
 final class HttpRoundTrip {
 
   /** What one round trip is, for a report's note. */
-  static final String HOW = "POST /jobs + GET /jobs/{id}/results, java.net.http with a reused client";
+  static final String HOW = "POST /jobs?wait=true answered with the results, java.net.http with a reused client";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,24 +74,18 @@ final class HttpRoundTrip {
   /** One job of the item {@code x}; fails unless the result is x². */
   private void once(long x) throws IOException, InterruptedException {
     String body = "{\"function\":\"square\",\"items\":[" + x + "]}";
-    HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(url + "/jobs"))
+    HttpResponse<String> results = http.send(HttpRequest.newBuilder(URI.create(url + "/jobs?wait=true"))
         .header("Content-Type", "application/json")
         .header("Authorization", authorization)
         .timeout(Duration.ofSeconds(10))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    if (posted.statusCode() / 100 != 2) {
-      throw new IllegalStateException("POST /jobs answered " + posted.statusCode() + ": " + posted.body());
-    }
-    String id = JSON.readTree(posted.body()).path("id").asText();
-    HttpResponse<String> results = http.send(HttpRequest.newBuilder(URI.create(url + "/jobs/" + id + "/results"))
-        .header("Authorization", authorization)
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    String id = results.headers().firstValue("Location").orElse("(no Location)");
     if (results.statusCode() != 200) {
-      throw new IllegalStateException("GET /jobs/" + id + "/results answered " + results.statusCode() + ": " + results.body());
+      throw new IllegalStateException("POST /jobs?wait=true answered " + results.statusCode() + ": " + results.body());
     }
     JsonNode line = JSON.readTree(results.body().strip());
     if (line.path("value").asLong() != x * x) {
-      throw new IllegalStateException("job " + id + " answered " + results.body().strip() + " for square(" + x + ")");
+      throw new IllegalStateException(id + " answered " + results.body().strip() + " for square(" + x + ")");
     }
   }
 }

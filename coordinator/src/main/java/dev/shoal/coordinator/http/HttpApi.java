@@ -104,7 +104,11 @@ import dev.shoal.protocol.ItemBatch;
  * <ul>
  *   <li>{@code POST /jobs} {@code {function, items | range:{start,end}, args, chunkSize, ordered,
  *       timeoutMs}} → 202, the job's status at submission and {@code Location: /jobs/{id}}; with
- *       {@code "upload": true} instead of items, the job takes its items from
+ *       {@code "upload": true} instead of items, the job takes its items from its upload (below);
+ *       {@code POST /jobs?wait=true} → 200, {@code Location} and the job's results in the same
+ *       response, streamed as {@code GET /jobs/{id}/results} streams them (JSON Lines, or frames for
+ *       {@code Accept: application/x-shoal-results}) and ending when the job ends: one request for a
+ *       small job instead of two (not with an upload, whose items come after the answer);
  *   <li>{@code PUT /jobs/{id}/items}: the job's items as JSON Lines, a body of any size streamed
  *       (chunked or not) while the job computes; its end closes the input. One upload per job;
  *       bytes wait in a file under the results folder until the job reads them, and the upload is
@@ -240,8 +244,9 @@ public final class HttpApi {
     return handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(), () -> concat(dashboard(), authorized(() -> concat(
         pathPrefix("jobs", () -> concat(
             pathEndOrSingleSlash(() -> concat(
-                post(() -> BodyLimit.within(settings.maxBody(), this::tooLarge,
-                    () -> entity(Unmarshaller.entityToByteString(), body -> respond(() -> submit(body))))),
+                post(() -> parameterOptional("wait", wait -> optionalHeaderValueByName("Accept", accept ->
+                    BodyLimit.within(settings.maxBody(), this::tooLarge, () -> entity(Unmarshaller.entityToByteString(),
+                        body -> respond(() -> submit(body, waitFor(wait, accept)))))))),
                 get(() -> respond(this::listJobs)))),
             pathPrefix(PathMatchers.segment(), id -> concat(
                 pathEndOrSingleSlash(() -> concat(
@@ -285,12 +290,32 @@ public final class HttpApi {
     }));
   }
 
-  private CompletionStage<HttpResponse> submit(ByteString body) {
+  /**
+   * The results format a {@code POST /jobs?wait=true} answers with, or empty for a plain submission;
+   * fails on a value other than true or false.
+   */
+  private static Optional<StoredReader.Format> waitFor(Optional<String> wait, Optional<String> accept) {
+    if (wait.isEmpty() || wait.get().equals("false")) {
+      return Optional.empty();
+    }
+    if (wait.get().equals("true")) {
+      return Optional.of(StoredReader.Format.of(accept));
+    }
+    throw ApiError.badRequest("wait must be true (answer with the job's results) or false, got '" + wait.get() + "'");
+  }
+
+  private CompletionStage<HttpResponse> submit(ByteString body, Optional<StoredReader.Format> wait) {
     byte[] bytes = body.toArrayUnsafe();
     CompletionStage<Submission> parsed = bytes.length <= INLINE_BODY
         ? CompletableFuture.completedFuture(SubmitBody.parse(bytes, settings.limits()))
         : CompletableFuture.supplyAsync(() -> SubmitBody.parse(bytes, settings.limits()), io);
-    return parsed.thenCompose(s -> s.request().jar() == null ? CompletableFuture.completedFuture(s)
+    return parsed.thenApply(s -> {
+      if (s.upload() && wait.isPresent()) {
+        throw ApiError.badRequest("wait=true cannot be used with \"upload\": true: the job's items are PUT after "
+            + "the job is accepted, so submit it without wait and read GET /jobs/{id}/results");
+      }
+      return s;
+    }).thenCompose(s -> s.request().jar() == null ? CompletableFuture.completedFuture(s)
         : jars.resolve(s.request().jar(), s.request().function()).thenApply(jar -> s)).thenCompose(s -> {
       Upload upload = s.upload() ? newUpload() : null;
       CompletionStage<Input> input = upload != null
@@ -300,7 +325,7 @@ public final class HttpApi {
           : s.source() instanceof RangeSource r
               ? CompletableFuture.completedFuture(new Input(r, Coordinator.StoredInput.range(r.start(), r.end())))
               : CompletableFuture.supplyAsync(() -> storeItems(s.source()), io);
-      return input.thenCompose(in -> submitStored(s, in, upload));
+      return input.thenCompose(in -> submitStored(s, in, upload, wait));
     });
   }
 
@@ -328,7 +353,8 @@ public final class HttpApi {
     return new Input(durability.items(w), Coordinator.StoredInput.items(w.key()));
   }
 
-  private CompletionStage<HttpResponse> submitStored(Submission s, Input in, Upload upload) {
+  private CompletionStage<HttpResponse> submitStored(Submission s, Input in, Upload upload,
+      Optional<StoredReader.Format> wait) {
       ItemSource source = in.source();
       long total = source.total();
       return this.<Coordinator.SubmitReply>ask(
@@ -353,8 +379,14 @@ public final class HttpApi {
             if (upload != null) {
               uploads.put(id, upload);
             }
+            Location where = Location.create("/jobs/" + id);
+            Optional<StoredJob> results = wait.flatMap(f -> durability.find(id));
+            if (results.isPresent()) {
+              // the job's sink is made before it is accepted, so its results can be followed at once
+              return stream(id, results.get(), 0, ResultFrames.MAX_ITEMS, wait.get()).addHeader(where);
+            }
             JobStatus queued = JobStatus.queued(id, s.request(), total, System.currentTimeMillis());
-            return json(StatusCodes.ACCEPTED.intValue(), queued).addHeader(Location.create("/jobs/" + id));
+            return json(StatusCodes.ACCEPTED.intValue(), queued).addHeader(where);
           });
   }
 

@@ -134,6 +134,59 @@ class HttpApiTest {
   }
 
   @Test
+  void aPostWithWaitAnswersWithTheJobsResultsAndWhereTheJobIs() throws Exception {
+    HttpResponse<String> r = send("POST", "/jobs?wait=true", "{\"function\": \"fail\", \"range\": {\"start\": -2, \"end\": 3}, "
+        + "\"args\": {\"items\": [1]}}");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("application/x-ndjson", r.headers().firstValue("Content-Type").orElseThrow());
+    String where = r.headers().firstValue("Location").orElseThrow();
+    assertTrue(where.startsWith("/jobs/"), where);
+    String id = where.substring("/jobs/".length());
+    List<String> lines = r.body().lines().toList();
+    assertEquals(List.of("{\"index\":0,\"value\":-2}", "{\"index\":1,\"value\":-1}", "{\"index\":2,\"value\":0}"),
+        lines.subList(0, 3));
+    assertTrue(lines.get(3).startsWith("{\"index\":3,\"error\":{"), lines.get(3));
+    assertEquals("{\"index\":4,\"value\":2}", lines.get(4));
+    assertEquals(5, lines.size(), r.body());
+    assertEquals(r.body(), results(id), "the same bytes as the job's results stream");
+    JsonNode status = status(id);
+    assertEquals("COMPLETED_WITH_ERRORS", status.get("state").asText(), "the job had ended when its results did");
+    assertEquals(1, status.get("errors").asLong());
+  }
+
+  @Test
+  void aPostWithWaitThatAcceptsShoalsResultsGetsTheirFrames() throws Exception {
+    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(base.resolve("/jobs?wait=true"))
+        .POST(BodyPublishers.ofString("{\"function\": \"square\", \"range\": {\"start\": 0, \"end\": 3000}, \"chunkSize\": 700}"))
+        .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
+        .header("Accept", dev.shoal.api.ResultFrames.MEDIA_TYPE).timeout(PATIENCE).build(), BodyHandlers.ofByteArray());
+    assertEquals(200, r.statusCode());
+    assertEquals(dev.shoal.api.ResultFrames.MEDIA_TYPE, r.headers().firstValue("Content-Type").orElseThrow());
+    long next = 0;
+    for (dev.shoal.api.ResultFrames.Frame f : dev.shoal.api.ResultFrames.readAll(new java.io.ByteArrayInputStream(r.body()))) {
+      assertEquals(next, f.firstIndex());
+      for (long v : f.results().longs()) {
+        assertEquals(next * next, v, "item " + next);
+        next++;
+      }
+    }
+    assertEquals(3000, next, "every item once, in order");
+  }
+
+  @Test
+  void waitIsTrueOrFalseAndNotForAnUpload() throws Exception {
+    HttpResponse<String> bad = send("POST", "/jobs?wait=yes", "{\"function\": \"square\", \"items\": [1]}");
+    assertEquals(400, bad.statusCode(), bad.body());
+    assertJsonError(bad, "wait must be true (answer with the job's results) or false, got 'yes'");
+    HttpResponse<String> upload = send("POST", "/jobs?wait=true", "{\"function\": \"echo\", \"upload\": true}");
+    assertEquals(400, upload.statusCode(), upload.body());
+    assertJsonError(upload, "wait=true cannot be used with \"upload\": true");
+    HttpResponse<String> plain = send("POST", "/jobs?wait=false", "{\"function\": \"square\", \"items\": [1]}");
+    assertEquals(202, plain.statusCode(), "wait=false is a plain submission: " + plain.body());
+    assertEquals("{\"index\":0,\"value\":1}\n", results(JSON.readTree(plain.body()).get("id").asText()));
+  }
+
+  @Test
   void resultsFromLineNStartAtThatLineSoAClientCutOffResumesWithoutGapOrRepeat() throws Exception {
     String id = submit("{\"function\": \"square\", \"range\": {\"start\": 0, \"end\": 5}}");
     String all = results(id);
