@@ -184,6 +184,11 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
 
   private record JobRecorded(JobRegistry.Added added) implements CoordinatorProtocol.Command {}
 
+  private record Forgotten(JobRegistry.Forgotten forgotten) implements CoordinatorProtocol.Command {}
+
+  /** Jobs out of the history are forgotten in batches of this many (or what a tick finds): one commit for them all. */
+  static final int FORGET_BATCH = 64;
+
   private record JobsLoaded(JobRegistry.Jobs jobs) implements CoordinatorProtocol.Command {}
 
   private record WorkerTerminated(ActorRef<WorkerProtocol.Command> worker) implements CoordinatorProtocol.Command {}
@@ -269,6 +274,9 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   private final ActorRef<JarServer.Command> jarServer;
   /** Durable jobs known (running or remembered), for recovery and for deleting what a forgotten job stored. */
   private final Map<String, JobRecord> records = new HashMap<>();
+  /** Durable jobs out of the history, not yet forgotten: they go in one batch. */
+  private final List<JobRecord> forgetting = new ArrayList<>();
+  private final ActorRef<JobRegistry.Forgotten> forgottenAdapter;
   /** Submissions waiting for the journal before they are accepted. */
   private final Map<String, PendingSubmit> recording = new HashMap<>();
 
@@ -283,6 +291,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     super(context);
     this.durability = durability;
     this.registry = durability == null ? null : registryChild(context);
+    this.forgottenAdapter = context.messageAdapter(JobRegistry.Forgotten.class, Forgotten::new);
     this.jarServer = durability == null ? null : jarServerChild(context, durability);
     this.functions = functions;
     this.settings = settings;
@@ -404,6 +413,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .onMessage(JobProgress.class, this::onJobProgress)
         .onMessage(JobFinished.class, this::onJobFinished)
         .onMessage(JobRecorded.class, this::onJobRecorded)
+        .onMessage(Forgotten.class, this::onForgotten)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
         .onSignal(ChildFailed.class, this::onChildFailed)
         .onSignal(Terminated.class, this::onChildStopped)
@@ -829,20 +839,44 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     }
   }
 
-  /** A durable job out of the history: its entry, results and items are deleted, off this thread. */
+  /**
+   * A durable job out of the history: its entry, results and items are deleted, off this thread,
+   * together with others': a batch once {@value #FORGET_BATCH} are waiting, or at the next tick.
+   */
   private void forgetStored(String id) {
     JobRecord r = records.remove(id);
     if (r == null) {
       return;
     }
-    registry.tell(new JobRegistry.Forget(id));
+    forgetting.add(r);
+    if (forgetting.size() >= FORGET_BATCH) {
+      forgetWaiting();
+    }
+  }
+
+  /**
+   * The jobs waiting to be forgotten leave the journal's list first, and what they stored goes once
+   * that is recorded: a crash between the two leaves files behind, never a listed job without them.
+   */
+  private void forgetWaiting() {
+    if (forgetting.isEmpty()) {
+      return;
+    }
+    registry.tell(new JobRegistry.Forget(List.copyOf(forgetting), forgottenAdapter));
+    forgetting.clear();
+  }
+
+  private Behavior<CoordinatorProtocol.Command> onForgotten(Forgotten forgotten) {
+    List<JobRecord> gone = forgotten.forgotten().jobs();
     sinkExecutor.execute(() -> {
       try {
-        durability.forget(r);
+        durability.forget(gone);
       } catch (RuntimeException e) {
-        getContext().getSystem().log().warn("job {}: cannot delete what it stored: {}", id, e.getMessage());
+        getContext().getSystem().log().warn("{} jobs out of the history: cannot delete what they stored: {}",
+            gone.size(), e.getMessage());
       }
     });
+    return this;
   }
 
   private void rememberDetail(JobDetail detail) {
@@ -862,6 +896,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
         .map(Map.Entry::getKey)
         .toList();
     expired.forEach(w -> lost(w, "silent for over " + limit + " ms (lease expired)"));
+    forgetWaiting();
     dispatch();
     return this;
   }

@@ -9,6 +9,9 @@ import dev.shoal.coordinator.job.RangeSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -115,13 +118,29 @@ public final class Durability implements AutoCloseable {
         1 << 16), limits.maxItemBytes(), job.total());
   }
 
-  /** Deletes what is stored of a job that fell out of the history. Blocks. */
-  public void forget(JobRecord job) {
-    jobs.remove(job.id());
-    results.forget(job.id());
-    rows.forgetJournal(JobLedger.persistenceId(job.id()).id());
-    if (job.itemsKey() != null) {
-      items.delete(job.itemsKey());
+  /**
+   * Deletes what is stored of jobs that fell out of the history: their result files, and their
+   * ledgers and items in one transaction, since each commit of the journal database writes the
+   * changed pages again, and one job's deletes alone cost more than the job had. Blocks.
+   */
+  public void forget(List<JobRecord> gone) {
+    for (JobRecord job : gone) {
+      jobs.remove(job.id());
+      results.forget(job.id());
+    }
+    List<String> ledgers = gone.stream().map(j -> JobLedger.persistenceId(j.id()).id()).toList();
+    List<String> keys = gone.stream().map(JobRecord::itemsKey).filter(java.util.Objects::nonNull).toList();
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        rows.forgetJournals(c, ledgers);
+        items.delete(c, keys);
+        c.commit();
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw ResultRows.failed("delete what " + gone.size() + " forgotten jobs stored", e);
     }
   }
 

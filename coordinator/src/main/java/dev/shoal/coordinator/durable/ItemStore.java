@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * The items of durable jobs, as JSON Lines in blocks of at most {@value #BLOCK} bytes in the journal
@@ -37,6 +38,11 @@ public final class ItemStore {
   /** The items stored under {@code key}, as the bytes of their lines. */
   public InputStream open(String key) {
     return new BlockStream(key);
+  }
+
+  /** Deletes these items on {@code c}; the caller commits. */
+  void delete(Connection c, List<String> keys) throws SQLException {
+    ResultRows.deleteEach(c, "DELETE FROM shoal_items WHERE items_key = ?", keys);
   }
 
   public void delete(String key) {

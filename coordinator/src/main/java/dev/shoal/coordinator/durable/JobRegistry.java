@@ -3,7 +3,10 @@ package dev.shoal.coordinator.durable;
 import dev.shoal.api.JobStatus;
 import dev.shoal.protocol.CborSerializable;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -39,10 +42,17 @@ public final class JobRegistry extends EventSourcedBehavior<JobRegistry.Command,
   /** The job ended with {@code status}; {@code lines} of its results are stored. */
   public record End(String id, JobStatus status, long lines) implements Command {}
 
-  /** The job fell out of the history: it and its results are forgotten. */
-  public record Forget(String id) implements Command {}
+  /**
+   * The jobs fell out of the history: they and their results are forgotten (one event for many: one
+   * commit). {@link Forgotten} comes back once the journal no longer lists them, so what they stored
+   * is deleted only then.
+   */
+  public record Forget(List<JobRecord> jobs, ActorRef<Forgotten> replyTo) implements Command {}
 
   public record GetJobs(ActorRef<Jobs> replyTo) implements Command {}
+
+  /** Replies to {@link Forget}. */
+  public record Forgotten(List<JobRecord> jobs) {}
 
   /** Replies to {@link Add}. */
   public record Added(String id) {}
@@ -59,7 +69,10 @@ public final class JobRegistry extends EventSourcedBehavior<JobRegistry.Command,
 
   public record JobEnded(String id, JobStatus status, long lines) implements Event {}
 
+  /** Written by coordinators before forgetting went in batches; still read from their journals. */
   public record JobForgotten(String id) implements Event {}
+
+  public record JobsForgotten(List<String> ids) implements Event {}
 
   public record State(List<Entry> jobs) implements CborSerializable {
     public State {
@@ -73,16 +86,31 @@ public final class JobRegistry extends EventSourcedBehavior<JobRegistry.Command,
       return new State(next);
     }
 
+    // the job that ends is nearly always among the newest and the ones forgotten are the oldest:
+    // each search starts at its likely end, so an event costs one copy of the list, not a scan of it
+
     State ended(JobEnded e) {
-      List<Entry> next = new ArrayList<>(jobs.size());
-      for (Entry j : jobs) {
-        next.add(j.job().id().equals(e.id()) ? new Entry(j.job(), e.status(), e.lines()) : j);
+      for (int i = jobs.size() - 1; i >= 0; i--) {
+        Entry j = jobs.get(i);
+        if (j.job().id().equals(e.id())) {
+          List<Entry> next = new ArrayList<>(jobs);
+          next.set(i, new Entry(j.job(), e.status(), e.lines()));
+          return new State(next);
+        }
       }
-      return new State(next);
+      return this;
     }
 
-    State without(String id) {
-      return new State(jobs.stream().filter(j -> !j.job().id().equals(id)).toList());
+    State without(Collection<String> ids) {
+      Set<String> gone = new HashSet<>(ids);
+      int oldest = 0;
+      while (oldest < jobs.size() && gone.remove(jobs.get(oldest).job().id())) {
+        oldest++;
+      }
+      List<Entry> rest = jobs.subList(oldest, jobs.size());
+      return new State(gone.isEmpty()
+          ? new ArrayList<>(rest)
+          : rest.stream().filter(j -> !gone.contains(j.job().id())).toList());
     }
   }
 
@@ -119,7 +147,8 @@ public final class JobRegistry extends EventSourcedBehavior<JobRegistry.Command,
   }
 
   private Effect<Event, State> onForget(State state, Forget forget) {
-    return Effect().persist(new JobForgotten(forget.id()));
+    return Effect().persist(new JobsForgotten(forget.jobs().stream().map(JobRecord::id).toList()))
+        .thenReply(forget.replyTo(), st -> new Forgotten(forget.jobs()));
   }
 
   private Effect<Event, State> onGetJobs(State state, GetJobs get) {
@@ -132,7 +161,8 @@ public final class JobRegistry extends EventSourcedBehavior<JobRegistry.Command,
         .forAnyState()
         .onEvent(JobAdded.class, (s, e) -> s.plus(new Entry(e.job(), null, 0)))
         .onEvent(JobEnded.class, State::ended)
-        .onEvent(JobForgotten.class, (s, e) -> s.without(e.id()))
+        .onEvent(JobForgotten.class, (s, e) -> s.without(List.of(e.id())))
+        .onEvent(JobsForgotten.class, (s, e) -> s.without(e.ids()))
         .build();
   }
 

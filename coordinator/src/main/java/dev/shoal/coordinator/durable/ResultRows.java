@@ -109,13 +109,28 @@ public final class ResultRows implements ResultStore {
     }
   }
 
-  /** Removes a job's journal entries and snapshots: it fell out of the history. */
-  void forgetJournal(String persistenceId) {
+  /** Removes the journal entries and snapshots of these ledgers, on {@code c} (the caller commits): their jobs fell out of the history. */
+  void forgetJournals(Connection c, List<String> persistenceIds) throws SQLException {
     String journal = db.dialect() == JournalDatabase.Dialect.H2 ? "\"event_journal\"" : "event_journal";
     String snapshot = db.dialect() == JournalDatabase.Dialect.H2 ? "\"snapshot\"" : "snapshot";
     String pid = db.dialect() == JournalDatabase.Dialect.H2 ? "\"persistence_id\"" : "persistence_id";
-    update("DELETE FROM " + journal + " WHERE " + pid + " = ? AND 0 <= ?", persistenceId, 0L);
-    update("DELETE FROM " + snapshot + " WHERE " + pid + " = ? AND 0 <= ?", persistenceId, 0L);
+    for (String table : List.of(journal, snapshot)) {
+      deleteEach(c, "DELETE FROM " + table + " WHERE " + pid + " = ?", persistenceIds);
+    }
+  }
+
+  /** Runs {@code sql}, of one parameter, for each key, as one batch on {@code c}. */
+  static void deleteEach(Connection c, String sql, List<String> keys) throws SQLException {
+    if (keys.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      for (String key : keys) {
+        st.setString(1, key);
+        st.addBatch();
+      }
+      st.executeBatch();
+    }
   }
 
   private void update(String sql, String key, long n) {

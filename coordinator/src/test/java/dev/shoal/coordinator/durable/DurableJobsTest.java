@@ -99,10 +99,11 @@ class DurableJobsTest {
     final ActorRef<CoordinatorProtocol.Command> coordinator;
     final WorkerExecutors executors = new WorkerExecutors(2, 64);
 
-    Node(int slots) {
+    Node(int slots, String config) {
       durability = new Durability(JournalDatabase.embedded(dir));
       Config c = durability.persistenceConfig()
           // no prefetch: a job waiting behind a held one on one slot stays QUEUED
+          .withFallback(ConfigFactory.parseString(config))
           .withFallback(ConfigFactory.parseString("pekko.actor.provider = local\nshoal.coordinator.window = 16\n"
               + "shoal.worker.prefetch = 0\nshoal.worker.max-prefetch = 0\n"
               + "shoal.worker.jars.cache-dir = \"" + dir.resolve("jar-cache").toString().replace("\\", "/") + "\""))
@@ -203,7 +204,11 @@ class DurableJobsTest {
   }
 
   private Node start(int slots) {
-    node = new Node(slots);
+    return start(slots, "");
+  }
+
+  private Node start(int slots, String config) {
+    node = new Node(slots, config);
     node.db = dbOf(node.durability);
     return node;
   }
@@ -214,11 +219,15 @@ class DurableJobsTest {
    * test ends, and count for nobody then; the new coordinator's items are held no more.
    */
   private void restart(int slots) {
+    restart(slots, "");
+  }
+
+  private void restart(int slots, String config) {
     node.close();
     generation++;
     stopped.add(hold);
     hold = new CountDownLatch(0);
-    start(slots);
+    start(slots, config);
   }
 
   private final List<CountDownLatch> stopped = new ArrayList<>();
@@ -367,6 +376,59 @@ class DurableJobsTest {
     JobStatus end = node.awaitEnd(id);
     assertEquals(JobState.SUCCEEDED, end.state());
     assertEquals(lines(0, 10_050), node.results(id));
+  }
+
+  @Test
+  void jobsOutOfTheHistoryLeaveNoItemsLedgerOrResultsBehindAndStayForgottenAfterARestart() throws Exception {
+    String history = "shoal.coordinator.history = 3";
+    start(2, history);
+    List<String> ids = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      ItemStore.Writer w = node.durability.itemsWriter();
+      for (int item = 0; item < 4; item++) {
+        w.line(String.valueOf(item).getBytes(StandardCharsets.UTF_8));
+      }
+      w.finish();
+      keys.add(w.key());
+      String id = node.submit(new JobRequest("held", "{}", 2, true, 0), Coordinator.StoredInput.items(w.key()),
+          node.durability.items(w));
+      assertEquals(JobState.SUCCEEDED, node.awaitEnd(id).state());
+      assertEquals(lines(0, 4), node.results(id));
+      ids.add(id);
+    }
+    // the five oldest go together, at the next tick: their items, ledgers and results are deleted
+    node.kit.createTestProbe().awaitAssert(WAIT, () -> {
+      for (int i = 0; i < 8; i++) {
+        boolean kept = i >= 5;
+        assertEquals(kept ? 1 : 0, count("shoal_items", "items_key", keys.get(i)) > 0 ? 1 : 0, "items of job " + i);
+        assertEquals(kept ? 1 : 0, count("\"event_journal\"", "\"persistence_id\"",
+            JobLedger.persistenceId(ids.get(i)).id()) > 0 ? 1 : 0, "ledger of job " + i);
+        assertEquals(kept, node.durability.find(ids.get(i)).isPresent(), "results of job " + i);
+      }
+      return null;
+    });
+    assertEquals(ids.subList(5, 8), node.list().stream().map(JobStatus::id).sorted(
+        Comparator.comparing(ids::indexOf)).toList());
+
+    restart(2, history);
+
+    assertEquals(ids.subList(5, 8), node.list().stream().map(JobStatus::id).sorted(
+        Comparator.comparing(ids::indexOf)).toList(), "the journal lists the jobs kept, and only them");
+    for (String kept : ids.subList(5, 8)) {
+      assertEquals(lines(0, 4), node.results(kept));
+    }
+  }
+
+  private long count(String table, String column, String key) throws java.sql.SQLException {
+    try (java.sql.Connection c = node.db.connection();
+        java.sql.PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE " + column + " = ?")) {
+      st.setString(1, key);
+      try (java.sql.ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   private static JournalDatabase dbOf(Durability d) {
