@@ -119,17 +119,22 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
    * Where a durable job's items are, so that it can be read again after a restart: a range, the key
    * of items stored in the {@link dev.shoal.coordinator.durable.ItemStore}, or an upload.
    */
-  public record StoredInput(String itemsKey, long rangeStart, long rangeEnd, boolean upload) {
+  public record StoredInput(String itemsKey, long rangeStart, long rangeEnd, boolean upload, List<String> items) {
     public static StoredInput range(long start, long end) {
-      return new StoredInput(null, start, end, false);
+      return new StoredInput(null, start, end, false, null);
     }
 
     public static StoredInput items(String key) {
-      return new StoredInput(key, 0, 0, false);
+      return new StoredInput(key, 0, 0, false, null);
+    }
+
+    /** A small job's items, kept in its journal record itself. */
+    public static StoredInput inline(List<String> items) {
+      return new StoredInput(null, 0, 0, false, List.copyOf(items));
     }
 
     public static StoredInput uploaded() {
-      return new StoredInput(null, 0, 0, true);
+      return new StoredInput(null, 0, 0, true, null);
     }
   }
 
@@ -457,7 +462,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
     if (durability != null && submit.stored() != null) {
       StoredInput in = submit.stored();
       JobRecord record = new JobRecord(id, submit.request(), fn.get().kind(), in.itemsKey(), in.rangeStart(),
-          in.rangeEnd(), in.upload(), submit.source().total(), now);
+          in.rangeEnd(), in.upload(), submit.source().total(), now, in.items());
       // accepted only once it is in the journal: JobRecorded
       recording.put(id, new PendingSubmit(submit, fn.get(), sink, record));
       registry.tell(new JobRegistry.Add(record, getContext().messageAdapter(JobRegistry.Added.class, JobRecorded::new)));
@@ -835,6 +840,7 @@ public final class Coordinator extends AbstractBehavior<CoordinatorProtocol.Comm
   /** A durable job's end goes into the journal, with the result lines its readers can have. */
   private void journalEnd(JobStatus s) {
     if (durability != null && records.containsKey(s.id())) {
+      records.computeIfPresent(s.id(), (id, r) -> r.withoutItems());
       registry.tell(new JobRegistry.End(s.id(), s, durability.committedLines(s.id())));
     }
   }

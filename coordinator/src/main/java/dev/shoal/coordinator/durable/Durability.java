@@ -5,6 +5,7 @@ import dev.shoal.coordinator.job.ItemSource;
 import dev.shoal.coordinator.job.JobLimits;
 import dev.shoal.api.JobStatus;
 import dev.shoal.coordinator.job.LinesSource;
+import dev.shoal.coordinator.job.ListSource;
 import dev.shoal.coordinator.job.RangeSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -109,6 +110,9 @@ public final class Durability implements AutoCloseable {
   public ItemSource source(JobRecord job, JobLimits limits) {
     if (job.isRange()) {
       return new RangeSource(job.rangeStart(), job.rangeEnd());
+    }
+    if (job.items() != null) {
+      return new ListSource(job.items());
     }
     if (job.itemsKey() == null) {
       throw new IllegalStateException("the job's items were being uploaded when the coordinator stopped, and "

@@ -94,7 +94,7 @@ public final class JobRegistry extends EventSourcedBehavior<JobRegistry.Command,
         Entry j = jobs.get(i);
         if (j.job().id().equals(e.id())) {
           List<Entry> next = new ArrayList<>(jobs);
-          next.set(i, new Entry(j.job(), e.status(), e.lines()));
+          next.set(i, new Entry(j.job().withoutItems(), e.status(), e.lines()));
           return new State(next);
         }
       }

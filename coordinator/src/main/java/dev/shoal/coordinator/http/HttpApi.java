@@ -41,6 +41,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,6 +96,7 @@ import dev.shoal.coordinator.durable.ItemStore;
 import dev.shoal.coordinator.durable.StoredJob;
 import dev.shoal.coordinator.durable.StoredReader;
 import dev.shoal.coordinator.job.LinesSource;
+import dev.shoal.coordinator.job.ListSource;
 import dev.shoal.coordinator.job.RangeSource;
 import dev.shoal.protocol.ItemBatch;
 
@@ -174,6 +176,11 @@ public final class HttpApi {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The dashboard's page and assets, on the class path. */
   private static final String DASHBOARD = "dev/shoal/dashboard";
+  /**
+   * Bodies up to this size keep their items in the job's journal record ({@link #inline}); larger
+   * ones store them in the journal database's items table first.
+   */
+  private static final int INLINE_ITEMS_BODY = 8 * 1024;
   /** Bodies up to this size are read on the request's thread; larger ones on a blocking-I/O thread. */
   private static final int INLINE_BODY = 1 << 20;
 
@@ -324,13 +331,27 @@ public final class HttpApi {
               settings.limits().maxItemBytes()), Coordinator.StoredInput.uploaded()))
           : s.source() instanceof RangeSource r
               ? CompletableFuture.completedFuture(new Input(r, Coordinator.StoredInput.range(r.start(), r.end())))
-              : CompletableFuture.supplyAsync(() -> storeItems(s.source()), io);
+              : bytes.length <= INLINE_ITEMS_BODY
+                  ? CompletableFuture.completedFuture(inline(s.source()))
+                  : CompletableFuture.supplyAsync(() -> storeItems(s.source()), io);
       return input.thenCompose(in -> submitStored(s, in, upload, wait));
     });
   }
 
   /** A job's items and where they are kept for a restart. */
   private record Input(ItemSource source, Coordinator.StoredInput stored) {}
+
+  /** A small body's items, kept in the job's journal record: no commit of their own, no read back. */
+  private static Input inline(ItemSource parsed) {
+    List<String> items = new ArrayList<>();
+    try (parsed) {
+      for (ItemBatch b = parsed.next(4096).toCompletableFuture().join(); b.count() > 0;
+          b = parsed.next(4096).toCompletableFuture().join()) {
+        items.addAll(b.json());
+      }
+    }
+    return new Input(new ListSource(items), Coordinator.StoredInput.inline(items));
+  }
 
   /** Stores the items of a body in the journal database, to be read back by the job from there (also after a restart). */
   private Input storeItems(ItemSource parsed) {

@@ -289,6 +289,26 @@ class DurableJobsTest {
   }
 
   @Test
+  void aSmallJobsItemsKeptInItsJournalRecordRunAgainAfterARestart() throws Exception {
+    start(2);
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      items.add(String.valueOf(i));
+    }
+    // items 20 on are held: the job is running when the coordinator stops
+    String id = node.submit(new JobRequest("held", "{\"holdFrom\":20}", 5, true, 0), Coordinator.StoredInput.inline(items),
+        new dev.shoal.coordinator.job.ListSource(items));
+    node.awaitCommitted(id, 20);
+    assertEquals(0, count("shoal_items", "1", "1"), "no row of the items table: the record holds them");
+
+    restart(2);
+
+    JobStatus end = node.awaitEnd(id);
+    assertEquals(JobState.SUCCEEDED, end.state());
+    assertEquals(lines(0, 30), node.results(id));
+  }
+
+  @Test
   void aQueuedJobOfAJobJarRunsThatJarAfterARestart() throws Exception {
     start(1);
     dev.shoal.api.JarInfo jar = node.durability.jars().put("shout.jar", Files.readAllBytes(

@@ -239,6 +239,22 @@ class HttpApiTest {
   }
 
   @Test
+  void itemsOfASmallBodyAndOfALargeOneComeBackAlike() throws Exception {
+    // up to 8 KiB a body's items stay in the job's journal record, beyond it they are stored apart
+    for (int n : new int[] {3, 3000}) {
+      StringBuilder items = new StringBuilder();
+      StringBuilder expected = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        items.append(i == 0 ? "" : ",").append("{\"k\":").append(i).append('}');
+        expected.append("{\"index\":").append(i).append(",\"value\":{\"k\":").append(i).append("}}\n");
+      }
+      String body = "{\"function\": \"echo\", \"items\": [" + items + "]}";
+      assertEquals(n == 3, body.length() <= 8 * 1024, "the two sides of the limit");
+      assertEquals(expected.toString(), results(submit(body)), n + " items");
+    }
+  }
+
+  @Test
   void anEmptyJobSucceedsWithNoResults() throws Exception {
     String id = submit("{\"function\": \"echo\", \"items\": []}");
     assertEquals("", results(id));
