@@ -347,7 +347,11 @@ public final class HttpApi {
     try (parsed) {
       for (ItemBatch b = parsed.next(4096).toCompletableFuture().join(); b.count() > 0;
           b = parsed.next(4096).toCompletableFuture().join()) {
-        items.addAll(b.json());
+        for (String item : b.json()) {
+          // as the items table would give it back: a lone surrogate cannot be written in UTF-8 (nor in
+          // the record's CBOR, which would fail the journal), and becomes '?' there too
+          items.add(new String(item.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+        }
       }
     }
     return new Input(new ListSource(items), Coordinator.StoredInput.inline(items));
