@@ -46,10 +46,8 @@ public final class ItemStore {
   }
 
   public void delete(String key) {
-    try (Connection c = db.connection();
-        PreparedStatement st = c.prepareStatement("DELETE FROM shoal_items WHERE items_key = ?")) {
-      st.setString(1, key);
-      st.executeUpdate();
+    try (Connection c = db.connection()) {
+      delete(c, List.of(key));
     } catch (SQLException e) {
       throw ResultRows.failed("delete the items " + key, e);
     }

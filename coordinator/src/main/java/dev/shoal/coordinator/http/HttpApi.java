@@ -52,6 +52,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -344,38 +345,33 @@ public final class HttpApi {
   /** A small body's items, kept in the job's journal record: no commit of their own, no read back. */
   private static Input inline(ItemSource parsed) {
     List<String> items = new ArrayList<>();
-    try (parsed) {
-      for (ItemBatch b = parsed.next(4096).toCompletableFuture().join(); b.count() > 0;
-          b = parsed.next(4096).toCompletableFuture().join()) {
-        for (String item : b.json()) {
-          // as the items table would give it back: a lone surrogate cannot be written in UTF-8 (nor in
-          // the record's CBOR, which would fail the journal), and becomes '?' there too
-          items.add(new String(item.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
-        }
-      }
-    }
+    // as the items table would give it back: a lone surrogate cannot be written in UTF-8 (nor in
+    // the record's CBOR, which would fail the journal), and becomes '?' there too
+    eachItem(parsed, item -> items.add(new String(item.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)));
     return new Input(new ListSource(items), Coordinator.StoredInput.inline(items));
   }
 
   /** Stores the items of a body in the journal database, to be read back by the job from there (also after a restart). */
   private Input storeItems(ItemSource parsed) {
     ItemStore.Writer w = durability.itemsWriter();
-    try (parsed) {
-      while (true) {
-        ItemBatch b = parsed.next(4096).toCompletableFuture().join();
-        if (b.count() == 0) {
-          break;
-        }
-        for (String item : b.json()) {
-          // a newline can only be whitespace between the tokens of valid JSON: one line per item
-          w.line(item.replace('\n', ' ').replace('\r', ' ').getBytes(StandardCharsets.UTF_8));
-        }
-      }
+    try {
+      // a newline can only be whitespace between the tokens of valid JSON: one line per item
+      eachItem(parsed, item -> w.line(item.replace('\n', ' ').replace('\r', ' ').getBytes(StandardCharsets.UTF_8)));
       w.finish();
     } catch (java.io.UncheckedIOException e) {
       throw ApiError.insufficientStorage("the coordinator cannot store the job's items: " + e.getMessage());
     }
     return new Input(durability.items(w), Coordinator.StoredInput.items(w.key()));
+  }
+
+  /** Each item of a parsed body, in order; the source is closed after the last. */
+  private static void eachItem(ItemSource parsed, Consumer<String> item) {
+    try (parsed) {
+      for (ItemBatch b = parsed.next(4096).toCompletableFuture().join(); b.count() > 0;
+          b = parsed.next(4096).toCompletableFuture().join()) {
+        b.json().forEach(item);
+      }
+    }
   }
 
   private CompletionStage<HttpResponse> submitStored(Submission s, Input in, Upload upload,
