@@ -1,17 +1,22 @@
 package dev.shoal.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The results of one chunk, columnar so that a chunk of 10,000 integers crosses the network as one
- * {@code long[]} rather than 10,000 objects: exactly one of {@code longs} (every value an integer) or
+ * {@code long[]} rather than 10,000 objects (in CBOR one byte string, see {@link LongColumn}): exactly one of {@code longs} (every value an integer) or
  * {@code json} (each value's JSON text) is set; an item that failed has an entry in {@code errors}
  * and no value ({@code 0} or {@code null} at its offset).
  */
-public record ChunkResults(long[] longs, List<String> json, List<ItemError> errors) {
+public record ChunkResults(
+    @JsonSerialize(using = LongColumn.Writer.class) @JsonDeserialize(using = LongColumn.Reader.class) long[] longs,
+    List<String> json,
+    List<ItemError> errors) {
 
   public ChunkResults {
     errors = errors == null ? List.of() : errors;

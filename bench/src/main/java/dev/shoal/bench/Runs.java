@@ -10,26 +10,35 @@ record Runs(int warmups, int counted) {
   static final double SLOW_SECONDS = 5.0;
 
   /**
-   * Shoal on warm nodes: 2 warm-ups and 5 runs, and 20 warm-ups for {@code square}, whose JIT on a
-   * fresh cluster takes about 20 jobs to settle (1 warm-up and 3 runs with --quick); or {@code
-   * warmups} warm-ups when given (not negative); sleep 1 warm-up and 1 run.
+   * Uncounted {@code square} jobs before the counted ones. A fresh cluster's JIT keeps compiling
+   * through its first 1,000,000-item jobs (C1 and C2 were about 40 % of the coordinator's CPU still at
+   * job 100): on 2026-12-07, plain text, medians of 10 jobs went 0.31 s (jobs 1–10), 0.17 (11–20),
+   * 0.13 (31–40), 0.11 (51–60) and about 0.10 from job 80 on (bench/PROFILE.md). After 60 the figure
+   * is a warm node's, within 10 % of where it settles.
+   */
+  static final int SQUARE_WARMUPS = 60;
+
+  /**
+   * Shoal on warm nodes: 2 warm-ups and 5 runs, and {@value #SQUARE_WARMUPS} warm-ups for {@code
+   * square} (1 warm-up and 3 runs with --quick); or {@code warmups} warm-ups when given (not
+   * negative); sleep 1 warm-up and 1 run.
    */
   static Runs shoal(Workload w, boolean quick, int warmups) {
     if (w.single()) {
       return new Runs(1, 1);
     }
-    Runs runs = quick ? new Runs(1, 3) : new Runs(w == Workload.SQUARE ? 20 : 2, 5);
+    Runs runs = quick ? new Runs(1, 3) : new Runs(w == Workload.SQUARE ? SQUARE_WARMUPS : 2, 5);
     return warmups >= 0 ? new Runs(warmups, runs.counted()) : runs;
   }
 
   /**
    * Each side of a side-by-side comparison ({@link SideBySideBench}): 9 runs, more than {@link #shoal}'s 5, since
-   * the figure is the ratio of two noisy medians; 3 warm-ups, and 20 for {@code square}, whose JIT
-   * on a fresh cluster takes about 20 jobs to settle (1 warm-up and 3 runs with --quick); or {@code
+   * the figure is the ratio of two noisy medians; 3 warm-ups, and {@value #SQUARE_WARMUPS} for {@code square}
+   * (1 warm-up and 3 runs with --quick); or {@code
    * warmups} warm-ups when given (not negative).
    */
   static Runs sideBySide(Workload w, boolean quick, int warmups) {
-    Runs runs = quick ? new Runs(1, 3) : new Runs(w == Workload.SQUARE ? 20 : 3, 9);
+    Runs runs = quick ? new Runs(1, 3) : new Runs(w == Workload.SQUARE ? SQUARE_WARMUPS : 3, 9);
     return warmups >= 0 ? new Runs(warmups, runs.counted()) : runs;
   }
 

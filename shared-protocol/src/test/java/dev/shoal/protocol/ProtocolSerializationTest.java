@@ -142,6 +142,61 @@ class ProtocolSerializationTest {
     assertEquals(new CoordinatorProtocol.WorkerDemand(worker, 3, 42, 2, 1, 2, "n", false, List.of()), back);
   }
 
+  /**
+   * A chunk's integer results cross as one CBOR byte string, 8 bytes a value, not as an array
+   * Jackson parses value by value; an array, as a worker of the previous release sends it, still reads.
+   */
+  @Test
+  void integerResultsCrossAsOneByteStringAndTheArrayFormStillReads() throws IOException {
+    Serialization serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
+    long[] values = new long[10_000];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (long) i * i - 5_000;
+    }
+    values[1] = Long.MIN_VALUE;
+    values[2] = Long.MAX_VALUE;
+    JobProtocol.Processed processed = new JobProtocol.Processed(7, new ChunkResults(values, null, List.of()), 1);
+    Serializer serializer = serialization.findSerializerFor(processed);
+    byte[] bytes = serialization.serialize(processed).get();
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(Adapter.toClassic(testKit.system()))
+        .getOrCreate("jackson-cbor", Optional.empty());
+    ObjectNode tree = (ObjectNode) cbor.readTree(bytes);
+    assertTrue(tree.get("results").get("longs").isBinary(), "longs as a byte string: " + tree.get("results").get("longs").getNodeType());
+    assertTrue(bytes.length < 8 * values.length + 200, bytes.length + " bytes for " + values.length + " longs");
+
+    ObjectNode results = (ObjectNode) tree.get("results");
+    results.putArray("longs").addAll(java.util.stream.LongStream.of(values)
+        .mapToObj(com.fasterxml.jackson.databind.node.LongNode::valueOf).collect(Collectors.toList()));
+    Object back = serialization.deserialize(cbor.writeValueAsBytes(tree), serializer.identifier(),
+        Serializers.manifestFor(serializer, processed)).get();
+    assertEquals(processed, back);
+  }
+
+  /** In JSON (a text format has no byte strings) the values stay an array of numbers. */
+  @Test
+  void integerResultsInJsonAreAnArrayOfNumbers() throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ChunkResults r = new ChunkResults(new long[] {1, -2, Long.MAX_VALUE}, null, List.of());
+    String text = json.writeValueAsString(r);
+    assertTrue(text.contains("\"longs\":[1,-2," + Long.MAX_VALUE + "]"), text);
+    assertEquals(r, json.readValue(text, ChunkResults.class));
+  }
+
+  /** A byte string that cannot hold whole longs is refused as damaged, not read short. */
+  @Test
+  void aByteStringOfLongsOfTheWrongLengthIsRefused() throws IOException {
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(Adapter.toClassic(testKit.system()))
+        .getOrCreate("jackson-cbor", Optional.empty());
+    ObjectNode tree = cbor.createObjectNode();
+    tree.put("longs", new byte[12]);
+    tree.putArray("errors");
+    byte[] damaged = cbor.writeValueAsBytes(tree);
+    org.junit.jupiter.api.Assertions.assertThrows(com.fasterxml.jackson.databind.exc.MismatchedInputException.class,
+        () -> cbor.readValue(damaged, ChunkResults.class));
+    tree.put("longs", new byte[16]);
+    assertEquals(2, cbor.readValue(cbor.writeValueAsBytes(tree), ChunkResults.class).size());
+  }
+
   /** A new message that crosses nodes, or a bound API type, must be added to {@link #messages()}, or this fails. */
   @Test
   void everyCborSerializableClassHasARoundTripCase() throws IOException, URISyntaxException, ClassNotFoundException {
