@@ -48,10 +48,18 @@ final class Node implements AutoCloseable {
     return new Node(name, p, log, port);
   }
 
+  /** Ports this JVM has handed out: the kernel may offer a closed port again, and two of one node's ports then clash. */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** A port free now and not handed out before by this JVM (a node's cluster and management ports once came out equal). */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        s.setReuseAddress(true);
+        if (HANDED_OUT.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      }
     }
   }
 
