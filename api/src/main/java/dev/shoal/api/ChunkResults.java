@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * The results of one chunk, columnar so that a chunk of 10,000 integers crosses the network as one
- * {@code long[]} rather than 10,000 objects (in CBOR one byte string, see {@link LongColumn}): exactly one of {@code longs} (every value an integer) or
- * {@code json} (each value's JSON text) is set; an item that failed has an entry in {@code errors}
- * and no value ({@code 0} or {@code null} at its offset).
+ * {@code long[]} rather than 10,000 objects (in CBOR one byte string, see {@link LongColumn}):
+ * exactly one of {@code longs} (every value an integer) or {@code json} (each value's JSON text)
+ * is set; an item that failed has an entry in {@code errors} and no value ({@code 0} or {@code
+ * null} at its offset).
  */
 public record ChunkResults(
     @JsonSerialize(using = LongColumn.Writer.class) @JsonDeserialize(using = LongColumn.Reader.class) long[] longs,

@@ -15,10 +15,10 @@ import java.nio.ByteOrder;
  * How {@link ChunkResults#longs()} crosses the wire: in a binary format (the workers' CBOR) as one
  * byte string of 8 little-endian bytes per value, in a text format (JSON) as an array of numbers.
  *
- * <p>Why: Jackson reads a CBOR array of longs one token at a time, and for a 1,000,000-item
- * {@code square} job that parsing was half of the coordinator's CPU (JFR, 2026-12-07); a byte
- * string is one copy each way. Little-endian because that is the byte order of the machines Shoal
- * runs on, where the bulk copy needs no byte swapping.
+ * <p>Why: Jackson reads a CBOR array of longs one token at a time (JMH: 91.5 µs for a chunk of
+ * 10,000 values, 23.5 µs as a byte string, 2026-12-07); a byte string is one copy each way.
+ * Little-endian because that is the byte order of the machines Shoal runs on, where the bulk copy
+ * needs no byte swapping.
  *
  * <p>Guarantees: a reader takes either form in either format, so results written by a node of the
  * previous release (an array) still read. Caveat: a byte string whose length is not a multiple of 8
@@ -34,10 +34,8 @@ final class LongColumn {
     return bytes;
   }
 
+  /** The values of {@code bytes}, whose length the caller has checked to be a multiple of 8. */
   static long[] fromBytes(byte[] bytes) {
-    if (bytes.length % Long.BYTES != 0) {
-      throw new IllegalArgumentException("a column of longs of " + bytes.length + " bytes, not a multiple of 8");
-    }
     long[] values = new long[bytes.length / Long.BYTES];
     ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(values);
     return values;

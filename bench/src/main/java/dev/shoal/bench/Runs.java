@@ -11,9 +11,9 @@ record Runs(int warmups, int counted) {
 
   /**
    * Uncounted {@code square} jobs before the counted ones. A fresh cluster's JIT keeps compiling
-   * through its first 1,000,000-item jobs (C1 and C2 were about 40 % of the coordinator's CPU still at
-   * job 100): on 2026-12-07, plain text, medians of 10 jobs went 0.31 s (jobs 1–10), 0.17 (11–20),
-   * 0.13 (31–40), 0.11 (51–60) and about 0.10 from job 80 on (bench/PROFILE.md). After 60 the figure
+   * through its first 1,000,000-item jobs (C1 and C2 were 43 % of the coordinator's CPU over jobs
+   * 41–60, and about 1,500 methods per 20 jobs were still compiled after job 100): on 2026-12-07,
+   * plain text, medians of 10 jobs went 0.31 s (jobs 1–10), 0.17 (11–20), 0.13 (31–40), 0.11 (51–60) and about 0.10 from job 80 on (bench/PROFILE.md). After 60 the figure
    * is a warm node's, within 10 % of where it settles.
    */
   static final int SQUARE_WARMUPS = 60;
