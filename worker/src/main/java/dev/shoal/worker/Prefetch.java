@@ -14,6 +14,15 @@ package dev.shoal.worker;
  * ({@code stallFloor}, or four times the average chunk if that is longer), the worker is stalled: it
  * hands its queued chunks back to their jobs and holds none beyond its slots until a chunk finishes.
  *
+ * <p>The demand that refills the queue is paced too: once the worker has asked for chunks, the demands
+ * that finished chunks would each restate wait until some chunks arrive ({@link #demandWaits}; the
+ * worker does not wait once it has nothing left to run), and one demand then says all that finished
+ * meanwhile. The coordinator's count of the worker's credit
+ * only lags behind the truth (a worker that says less than it could take is never sent too much),
+ * and every arrival, heartbeat and refusal restates it whole. With chunks of microseconds this is one
+ * demand for each refill instead of one for each batch of results: about a third of the remote
+ * messages of a job of one-item chunks.
+ *
  * <p>Caveat: chunks queued here wait for this worker; a larger {@code max} lets a slow worker hold
  * work a faster one could run, which is why the queue grows only as chunks get short, and never
  * beyond the time {@code cover} of work.
@@ -27,6 +36,8 @@ final class Prefetch {
   private double nanosPerChunk = -1;
   private long lastProgressNanos = System.nanoTime();
   private boolean stalled;
+  /** The last demand asked for chunks and none has arrived since. */
+  private boolean refillAsked;
 
   Prefetch(int min, int max, long coverNanos) {
     this(min, max, coverNanos, Long.MAX_VALUE / 4);
@@ -73,6 +84,25 @@ final class Prefetch {
   boolean resultsWait(int queued, int slots) {
     int held = chunks(slots);
     return held > min && queued > held / 2;
+  }
+
+  /** The worker stated its demand: {@code wanted} more chunks (0 when full or draining). */
+  void demanded(int wanted) {
+    refillAsked = wanted > 0;
+  }
+
+  /** Chunks arrived: a demand held back since the last one asked may go now. */
+  void arrived() {
+    refillAsked = false;
+  }
+
+  /**
+   * Whether the demand that finished chunks owe waits: the last one asked for chunks and none has come,
+   * so the coordinator already sends what it has; stating more slots before they come would only add
+   * a message per batch of results.
+   */
+  boolean demandWaits() {
+    return refillAsked;
   }
 
   /** A chunk started or finished here at {@code now} ({@link System#nanoTime}). */

@@ -57,7 +57,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * <p>Results that finish close together leave together: a finished chunk's results wait for a
  * {@link Flush} the worker sends itself, which reaches it behind what its mailbox already holds,
  * and then go to each job in one {@link JobProtocol.ChunksProcessed} (one {@link
- * JobProtocol.ChunkProcessed} when alone), followed by one demand for all of them. When chunks run
+ * JobProtocol.ChunkProcessed} when alone), followed by one demand for all of them, unless the last
+ * demand asked for chunks that have not come yet and the worker still has chunks to run: then the
+ * demand goes when they come ({@link Prefetch#demandWaits}). When chunks run
  * so short that the worker holds more than {@code prefetch} of them ({@link
  * Prefetch#resultsWait}), results also wait while more than half of that queue is left, which
  * lasts about half of {@code prefetch-cover}, and never longer than {@code prefetch-cover} (a
@@ -150,7 +152,7 @@ public final class Worker extends AbstractBehavior<Command> {
   private final Map<ActorRef<JobProtocol.Command>, List<JobProtocol.Processed>> outbox = new LinkedHashMap<>();
   /** A {@link Flush} is on its way to this worker. */
   private boolean flushDue;
-  /** Chunks finished since the last demand: the next flush states demand. */
+  /** Chunks finished since the last demand: the next flush, or the next chunks to arrive, state demand. */
   private boolean demandDue;
   private long received;
   /** Items this worker has run since it started, for the coordinator's metrics. */
@@ -213,13 +215,21 @@ public final class Worker extends AbstractBehavior<Command> {
 
   private Behavior<Command> onProcessChunk(ProcessChunk chunk) {
     take(chunk);
-    startQueued();
-    return this;
+    return afterArrival();
   }
 
   private Behavior<Command> onProcessChunks(ProcessChunks chunks) {
     chunks.each().forEach(this::take);
+    return afterArrival();
+  }
+
+  /** Starts what it can; a demand held back while these chunks were on their way ({@link Prefetch#demandWaits}) goes now. */
+  private Behavior<Command> afterArrival() {
     startQueued();
+    prefetch.arrived();
+    if (demandDue) {
+      sendDemand(false);
+    }
     return this;
   }
 
@@ -261,7 +271,8 @@ public final class Worker extends AbstractBehavior<Command> {
 
   private Behavior<Command> onFlushNow() {
     flushReplies();
-    if (demandDue) {
+    // an idle worker states its room at once: the coordinator's picture of it is then exact
+    if (demandDue && (!prefetch.demandWaits() || (queued.isEmpty() && started.isEmpty()))) {
       sendDemand(false);
     }
     return this;
@@ -587,6 +598,7 @@ public final class Worker extends AbstractBehavior<Command> {
     demandDue = false;
     int held = queued.size() + started.size();
     int wanted = draining ? 0 : Math.max(0, settings.slots() + prefetch.chunks(settings.slots()) - held);
+    prefetch.demanded(wanted);
     coordinator.tell(new WorkerDemand(getContext().getSelf(), wanted, received, settings.slots(),
         started.size(), held, node, draining, functionInfos, load()));
   }

@@ -27,6 +27,19 @@ class PrefetchTest {
     assertFalse(s.resultsWait(held / 2, 2), "half the queue left: the refill demand must go");
   }
 
+  /** A demand that asked for chunks holds back the next ones until chunks come; one that asked for none does not. */
+  @Test
+  void demandWaitsOnlyWhileChunksItAskedForHaveNotCome() {
+    Prefetch p = new Prefetch(2, 64, 5 * MS);
+    assertFalse(p.demandWaits(), "nothing asked yet");
+    p.demanded(3);
+    assertTrue(p.demandWaits());
+    p.arrived();
+    assertFalse(p.demandWaits(), "the refill came: the next demand goes");
+    p.demanded(0);
+    assertFalse(p.demandWaits(), "a full (or draining) worker asked for nothing: a freed slot must be told");
+  }
+
   @Test
   void beforeAnyChunkHasRunAWorkerHoldsTheMinimum() {
     assertEquals(2, new Prefetch(2, 64, 5 * MS).chunks(4));

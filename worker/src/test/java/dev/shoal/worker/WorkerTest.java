@@ -543,6 +543,44 @@ class WorkerTest {
         ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
   }
 
+  /**
+   * Once it has asked for chunks, the demand its finished chunks owe waits until chunks come (or it
+   * has nothing left to run), and then one demand says all that finished meanwhile: a worker of
+   * microsecond chunks sends one demand per refill, not one per batch of results. The coordinator's
+   * count only lags (it never hears of more room than there is) and is restated whole when the
+   * chunks arrive.
+   */
+  @Test
+  void whileTheChunksItAskedForAreOnTheirWayItsFinishedChunksDemandWaitsForThem() {
+    ActorRef<WorkerProtocol.Command> worker = started(3, 0);
+    Gate.State first = Gate.create("paced-1");
+    Gate.State second = Gate.create("paced-2");
+    Gate.State third = Gate.create("paced-3");
+    List<ProcessChunk> gated = List.of(chunk("j", "gate", "{\"gate\":\"paced-1\"}", 0, ItemBatch.range(0, 1)),
+        chunk("j", "gate", "{\"gate\":\"paced-2\"}", 0, ItemBatch.range(1, 1)),
+        chunk("j", "gate", "{\"gate\":\"paced-3\"}", 0, ItemBatch.range(2, 1)));
+    worker.tell(new WorkerProtocol.ProcessChunks(gated.stream().map(ProcessChunk::task).toList(), job.ref()));
+    first.open();
+    assertEquals(gated.get(0).task().leaseId(), job.expectMessageClass(ChunkProcessed.class, WAIT).leaseId());
+    WorkerDemand asked = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    assertEquals(1, asked.wanted(), "one slot free: it asks for one chunk");
+
+    second.open();
+    assertEquals(gated.get(1).task().leaseId(), job.expectMessageClass(ChunkProcessed.class, WAIT).leaseId(),
+        "results never wait for the demand");
+    coordinator.expectNoMessage(Duration.ofMillis(300));
+
+    worker.tell(chunk("j", "square", "{}", 0, ItemBatch.range(3, 1)));
+    WorkerDemand restated = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
+    assertEquals(4, restated.received(), "the chunk that came is counted");
+    assertTrue(restated.wanted() >= 1, "the slot the second chunk freed is stated when the refill comes: "
+        + restated.wanted());
+    job.expectMessageClass(ChunkProcessed.class, WAIT);
+    third.open();
+    coordinator.fishForMessage(WAIT, m -> m instanceof WorkerDemand d && d.held() == 0
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+  }
+
   /** {@code long-gate}: {@link Gate} as an integer function, so range chunks take the workers' fast path. */
   static final class LongGate implements LongShoalFunction {
     @Override
