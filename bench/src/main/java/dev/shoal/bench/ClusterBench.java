@@ -74,7 +74,9 @@ final class ClusterBench {
       Progress.say("  cluster up in %.1f s at %s (not part of any job time)", (System.nanoTime() - t0) / 1e9, cluster.url());
       try (Pool pool = Shoal.connect(cluster.url(), cluster.token())) {
         ShoalRuns runs = new ShoalRuns(anchors, work, warmups);
-        // sleep last: its single counted run would otherwise time the results path of nodes that ran one job
+        // one uncounted sleep job first lets the JIT of the fresh nodes catch up (as sleep's own
+        // warm-up did when it came first), and sleep's one counted run comes last, on warm nodes
+        runs.once(pool, Workload.SLEEP, work.resolve("shoal-settle.txt"));
         for (Workload w : List.of(Workload.SLEEPMANY, Workload.SQUARE, Workload.SHA256, Workload.SLEEP)) {
           String workers = WORKERS + " JVMs × " + cores + " slots";
           report.rows.add(runs.measure(Targets.CLUSTER, pool, workers, w, quick));

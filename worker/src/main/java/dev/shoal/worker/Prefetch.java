@@ -19,9 +19,9 @@ package dev.shoal.worker;
  * worker does not wait once it has nothing left to run), and one demand then says all that finished
  * meanwhile. The coordinator's count of the worker's credit
  * only lags behind the truth (a worker that says less than it could take is never sent too much),
- * and every arrival, heartbeat and refusal restates it whole. With chunks of microseconds this is one
- * demand for each refill instead of one for each batch of results: about a third of the remote
- * messages of a job of one-item chunks.
+ * and every arrival, heartbeat and refusal restates it whole. Only short chunks (more than {@code min}
+ * held) are paced so. With chunks of microseconds this is one demand for each refill instead of one
+ * for each batch of results: about a third of the remote messages of a job of one-item chunks.
  *
  * <p>Caveat: chunks queued here wait for this worker; a larger {@code max} lets a slow worker hold
  * work a faster one could run, which is why the queue grows only as chunks get short, and never
@@ -86,9 +86,13 @@ final class Prefetch {
     return held > min && queued > held / 2;
   }
 
-  /** The worker stated its demand: {@code wanted} more chunks (0 when full or draining). */
-  void demanded(int wanted) {
-    refillAsked = wanted > 0;
+  /**
+   * The worker stated its demand: {@code wanted} more chunks (0 when full or draining). Only a worker
+   * whose chunks run so short that it holds more than {@code min} paces its demand: behind longer
+   * chunks the queue is the minimum, and a replacement held back for a round trip would idle a slot.
+   */
+  void demanded(int wanted, int slots) {
+    refillAsked = wanted > 0 && chunks(slots) > min;
   }
 
   /** Chunks arrived: a demand held back since the last one asked may go now. */

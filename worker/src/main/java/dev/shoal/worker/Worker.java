@@ -58,8 +58,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * {@link Flush} the worker sends itself, which reaches it behind what its mailbox already holds,
  * and then go to each job in one {@link JobProtocol.ChunksProcessed} (one {@link
  * JobProtocol.ChunkProcessed} when alone), followed by one demand for all of them, unless the last
- * demand asked for chunks that have not come yet and the worker still has chunks to run: then the
- * demand goes when they come ({@link Prefetch#demandWaits}). When chunks run
+ * demand asked for chunks that have not come yet, chunks run so short that it holds more than {@code
+ * prefetch}, and the worker still has chunks to run: then the demand goes when they come ({@link
+ * Prefetch#demandWaits}). When chunks run
  * so short that the worker holds more than {@code prefetch} of them ({@link
  * Prefetch#resultsWait}), results also wait while more than half of that queue is left, which
  * lasts about half of {@code prefetch-cover}, and never longer than {@code prefetch-cover} (a
@@ -598,7 +599,7 @@ public final class Worker extends AbstractBehavior<Command> {
     demandDue = false;
     int held = queued.size() + started.size();
     int wanted = draining ? 0 : Math.max(0, settings.slots() + prefetch.chunks(settings.slots()) - held);
-    prefetch.demanded(wanted);
+    prefetch.demanded(wanted, settings.slots());
     coordinator.tell(new WorkerDemand(getContext().getSelf(), wanted, received, settings.slots(),
         started.size(), held, node, draining, functionInfos, load()));
   }

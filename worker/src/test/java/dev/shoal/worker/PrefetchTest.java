@@ -27,17 +27,26 @@ class PrefetchTest {
     assertFalse(s.resultsWait(held / 2, 2), "half the queue left: the refill demand must go");
   }
 
-  /** A demand that asked for chunks holds back the next ones until chunks come; one that asked for none does not. */
+  /**
+   * Behind short chunks, a demand that asked for chunks holds back the next ones until chunks come;
+   * one that asked for none does not, nor does any behind chunks long enough to need only the minimum.
+   */
   @Test
-  void demandWaitsOnlyWhileChunksItAskedForHaveNotCome() {
+  void demandWaitsOnlyBehindShortChunksWhileChunksItAskedForHaveNotCome() {
     Prefetch p = new Prefetch(2, 64, 5 * MS);
+    p.observe(MS / 10);
     assertFalse(p.demandWaits(), "nothing asked yet");
-    p.demanded(3);
+    p.demanded(3, 2);
     assertTrue(p.demandWaits());
     p.arrived();
     assertFalse(p.demandWaits(), "the refill came: the next demand goes");
-    p.demanded(0);
+    p.demanded(0, 2);
     assertFalse(p.demandWaits(), "a full (or draining) worker asked for nothing: a freed slot must be told");
+
+    Prefetch slow = new Prefetch(2, 64, 5 * MS);
+    slow.observe(100 * MS);
+    slow.demanded(3, 2);
+    assertFalse(slow.demandWaits(), "long chunks: each freed slot is asked for at once");
   }
 
   @Test

@@ -552,7 +552,11 @@ class WorkerTest {
    */
   @Test
   void whileTheChunksItAskedForAreOnTheirWayItsFinishedChunksDemandWaitsForThem() {
-    ActorRef<WorkerProtocol.Command> worker = started(3, 0);
+    // an hour to cover: every chunk here is short next to it, so the worker holds more than its minimum
+    WorkerSettings settings = new WorkerSettings(3, 0, Duration.ofHours(1), 10_000, 64, Duration.ofHours(1));
+    ActorRef<WorkerProtocol.Command> worker = testKit.spawn(Worker.create(coordinator.ref(), settings, functions,
+        executors, "n"));
+    coordinator.expectMessageClass(WorkerDemand.class, WAIT);
     Gate.State first = Gate.create("paced-1");
     Gate.State second = Gate.create("paced-2");
     Gate.State third = Gate.create("paced-3");
@@ -563,7 +567,8 @@ class WorkerTest {
     first.open();
     assertEquals(gated.get(0).task().leaseId(), job.expectMessageClass(ChunkProcessed.class, WAIT).leaseId());
     WorkerDemand asked = coordinator.expectMessageClass(WorkerDemand.class, WAIT);
-    assertEquals(1, asked.wanted(), "one slot free: it asks for one chunk");
+    assertEquals(2, asked.held());
+    assertTrue(asked.wanted() > 1, "short chunks: it asks for a queue of them: " + asked.wanted());
 
     second.open();
     assertEquals(gated.get(1).task().leaseId(), job.expectMessageClass(ChunkProcessed.class, WAIT).leaseId(),
