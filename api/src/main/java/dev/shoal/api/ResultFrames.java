@@ -22,7 +22,10 @@ import java.util.function.Consumer;
  * <p>A frame, big-endian: {@code int} length of the rest of the frame; {@code long} index of its first
  * item; {@code int} item count; {@code byte} kind (0: a {@code long} per item, 1: a JSON text per
  * item as an {@code int} byte length, -1 for none, and UTF-8 bytes); {@code int} error count and per
- * error its {@code int} offset in the frame and its type and message as texts.
+ * error its {@code int} offset in the frame and its type and message as texts. A stream a client asks
+ * to end so ({@code GET /jobs/{id}/results?end=status}) ends with one more frame of kind 2: no items,
+ * its first index the number of items the job has, the job's final status as one JSON text and no
+ * errors ({@link #encodeEnd}); a reader then has the outcome without asking for it again.
  *
  * <p>Guarantees: {@link #decode} gives back equal results to those {@link #encode}d; the first 16
  * bytes of a frame ({@link #HEADER}) say its length, first index and count, so a frame is skipped
@@ -40,11 +43,36 @@ public final class ResultFrames {
 
   private static final byte LONGS = 0;
   private static final byte JSON = 1;
+  private static final byte END = 2;
+  private static final ChunkResults NO_RESULTS = new ChunkResults(new long[0], null, List.of());
 
   private ResultFrames() {}
 
-  /** One frame: {@code results} of the items from {@code firstIndex} on. */
-  public record Frame(long firstIndex, ChunkResults results) {}
+  /**
+   * One frame: {@code results} of the items from {@code firstIndex} on; or, for the frame that ends a
+   * stream asked to end with the job's status, that status as JSON in {@code endStatus} and no results.
+   */
+  public record Frame(long firstIndex, ChunkResults results, String endStatus) {
+
+    public Frame(long firstIndex, ChunkResults results) {
+      this(firstIndex, results, null);
+    }
+
+    /** Whether this is the frame that ends a stream with the job's final status. */
+    public boolean isEnd() {
+      return endStatus != null;
+    }
+  }
+
+  /** The frame that ends a stream: the job's final status as JSON, after its {@code items} items. */
+  public static byte[] encodeEnd(long items, String statusJson) {
+    byte[] text = statusJson.getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(HEADER + 1 + 4 + text.length + 4);
+    b.putInt(b.capacity() - 4).putLong(items).putInt(0).put(END);
+    putText(b, text);
+    b.putInt(0);
+    return b.array();
+  }
 
   /**
    * The frames of one chunk's results, cut at {@value #MAX_ITEMS} items, handed to {@code frames}
@@ -198,6 +226,12 @@ public final class ResultFrames {
       for (int i = 0; i < n; i++) {
         json.add(readText(b));
       }
+    } else if (kind == END && n == 0) {
+      String status = readText(b);
+      if (status == null || b.getInt() != 0) {
+        throw new IllegalArgumentException("an end frame without a status, or with errors");
+      }
+      return new Frame(firstIndex, NO_RESULTS, status);
     } else {
       throw new IllegalArgumentException("unknown kind " + kind);
     }

@@ -1,6 +1,7 @@
 package dev.shoal.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -82,5 +83,23 @@ class ResultFramesTest {
     byte[] frame = ResultFrames.encode(0, new ChunkResults(new long[] {1}, null, List.of()));
     frame[16] = 9;
     assertThrows(IllegalArgumentException.class, () -> ResultFrames.decode(frame, 0));
+  }
+
+  /** The frame that ends a stream with the job's status reads back as that status, after the results. */
+  @Test
+  void anEndFrameCarriesTheStatusAfterTheResults() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ResultFrames.encode(0, new ChunkResults(new long[] {4, 9}, null, java.util.List.of()), out);
+    byte[] end = ResultFrames.encodeEnd(2, "{\"id\":\"j\",\"state\":\"SUCCEEDED\"}");
+    out.write(end, 0, end.length);
+    java.util.List<ResultFrames.Frame> frames = ResultFrames.readAll(new ByteArrayInputStream(out.toByteArray()));
+    assertEquals(2, frames.size());
+    assertFalse(frames.get(0).isEnd());
+    ResultFrames.Frame last = frames.get(1);
+    assertTrue(last.isEnd());
+    assertEquals(2, last.firstIndex());
+    assertEquals(0, last.results().size(), "no items");
+    assertEquals("{\"id\":\"j\",\"state\":\"SUCCEEDED\"}", last.endStatus());
+    assertEquals(last, ResultFrames.decode(end, 0));
   }
 }

@@ -285,7 +285,9 @@ public final class RemotePool implements Pool {
    * stored); {@code outage} is the spell of failures this opening ends, or null.
    */
   private InputStream openResults(String id, long from, int frameItems, Coordinators.Outage outage) {
-    String path = jobPath(id) + "/results?from=" + from + (frameItems > 0 ? "&frameItems=" + frameItems : "");
+    // end=status: the stream ends with the job's final status, so await() needs no second request
+    String path = jobPath(id) + "/results?from=" + from + (frameItems > 0 ? "&frameItems=" + frameItems : "")
+        + "&end=status";
     HttpResponse<InputStream> r = send(base -> authorized(HttpRequest.newBuilder(uri(base, path)).GET())
         .header("Accept", ResultFrames.MEDIA_TYPE).build(), BodyHandlers.ofInputStream(), Retry.IDEMPOTENT, outage);
     if (r.statusCode() == 200) {
@@ -426,6 +428,15 @@ public final class RemotePool implements Pool {
       throw new UnknownJobException("no job '" + id + "' (a job id is letters and digits)");
     }
     return "/jobs/" + id;
+  }
+
+  /** The final status a results stream ended with. */
+  private static JobStatus parsed(String statusJson) {
+    try {
+      return read(JSON.readTree(statusJson), JobStatus.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("unexpected end of a results stream from the coordinator: " + e.getMessage(), e);
+    }
   }
 
   private static <T> T read(JsonNode json, Class<T> type) {
@@ -599,7 +610,8 @@ public final class RemotePool implements Pool {
         it.next();
       }
       if (ended == null) {
-        JobStatus s = RemotePool.this.status(id);
+        String end = results.endStatus();
+        JobStatus s = end != null ? parsed(end) : RemotePool.this.status(id);
         if (uploaded != null && s.state() == dev.shoal.api.JobState.FAILED) {
           uploaded.completeOnTimeout("(no answer to the upload)", 5, java.util.concurrent.TimeUnit.SECONDS).join();
         }

@@ -26,6 +26,9 @@ import java.util.function.Supplier;
  * A coordinator that no longer knows the job ends it with an {@link UnknownJobException} naming it.
  * Memory: one frame, at most {@link ResultFrames#MAX_ITEMS} items.
  *
+ * <p>A stream asked to end with the job's final status ({@code end=status}) ends at that frame; the
+ * status is then at hand ({@link #endStatus}) without a second request.
+ *
  * <p>Caveat: resuming trusts the coordinator to serve the same items again (they are in its journal
  * database, which outlives the connection).
  */
@@ -52,6 +55,8 @@ final class ResumingFrames implements Iterator<ResultChunk>, AutoCloseable {
   private boolean progressed;
   private ResultChunk next;
   private boolean ended;
+  /** The job's final status as JSON, when the stream ended with it. */
+  private String endStatus;
   private Coordinators.Outage outage;
   private volatile boolean closed;
 
@@ -87,6 +92,10 @@ final class ResumingFrames implements Iterator<ResultChunk>, AutoCloseable {
       }
       if (f == null) {
         ended = true;
+      } else if (f.isEnd()) {
+        // the coordinator's last word; the stream is still read to its end (just after), so that
+        // the connection goes back to the client's pool
+        endStatus = f.endStatus();
       } else {
         outage = null;
         progressed = true;
@@ -119,6 +128,11 @@ final class ResumingFrames implements Iterator<ResultChunk>, AutoCloseable {
     }
     progressed = false;
     in = new DataInputStream(opener.open(items, frameItems, outage));
+  }
+
+  /** The job's final status (JSON) if the stream has ended with one, else null. */
+  String endStatus() {
+    return endStatus;
   }
 
   /** Stops reading; the rest of the stream is dropped. */

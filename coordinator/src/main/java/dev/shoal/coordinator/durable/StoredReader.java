@@ -1,6 +1,7 @@
 package dev.shoal.coordinator.durable;
 
 import dev.shoal.api.ChunkResults;
+import dev.shoal.api.JobStatus;
 import dev.shoal.api.ResultFrames;
 import dev.shoal.coordinator.job.JsonLines;
 import java.io.ByteArrayOutputStream;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Source;
@@ -58,17 +60,21 @@ public final class StoredReader {
   private final Supplier<CompletionStage<Boolean>> jobExists;
   private final Format format;
   private final int frameItems;
+  /** The job's final status as JSON for the frame that ends the stream, or null for a stream without one. */
+  private final Function<JobStatus, String> endStatus;
+  private boolean endSent;
   private final ArrayDeque<ByteString> ready = new ArrayDeque<>();
   private final ByteArrayOutputStream textBytes = new ByteArrayOutputStream();
   private final JsonLines text = new JsonLines(textBytes);
   private long line;
   private volatile boolean stopped;
 
-  private StoredReader(StoredJob job, long from, Format format, int frameItems, Executor io, Duration followCheck,
-      Supplier<CompletionStage<Boolean>> jobExists) {
+  private StoredReader(StoredJob job, long from, Format format, int frameItems, Function<JobStatus, String> endStatus,
+      Executor io, Duration followCheck, Supplier<CompletionStage<Boolean>> jobExists) {
     this.job = job;
     this.format = format;
     this.frameItems = frameItems;
+    this.endStatus = format == Format.FRAMES ? endStatus : null;
     this.line = from;
     this.io = io;
     this.followCheck = followCheck;
@@ -81,12 +87,22 @@ public final class StoredReader {
    */
   public static Source<ByteString, NotUsed> follow(StoredJob job, long from, Format format, int frameItems,
       Executor io, Duration followCheck, Supplier<CompletionStage<Boolean>> jobExists) {
+    return follow(job, from, format, frameItems, null, io, followCheck, jobExists);
+  }
+
+  /**
+   * The stream, its frames ended by {@link ResultFrames#encodeEnd one that holds the job's final
+   * status}, {@code endStatus} of it as JSON (null: no such frame; JSON Lines never have one).
+   */
+  public static Source<ByteString, NotUsed> follow(StoredJob job, long from, Format format, int frameItems,
+      Function<JobStatus, String> endStatus, Executor io, Duration followCheck,
+      Supplier<CompletionStage<Boolean>> jobExists) {
     if (frameItems < 1 || frameItems > ResultFrames.MAX_ITEMS) {
       throw new IllegalArgumentException("frameItems must be 1 to " + ResultFrames.MAX_ITEMS + ", not " + frameItems);
     }
     return Source.unfoldResourceAsync(
-        () -> CompletableFuture.completedFuture(new StoredReader(job, from, format, frameItems, io, followCheck,
-            jobExists)),
+        () -> CompletableFuture.completedFuture(new StoredReader(job, from, format, frameItems, endStatus, io,
+            followCheck, jobExists)),
         StoredReader::next,
         r -> {
           r.stopped = true;
@@ -101,12 +117,22 @@ public final class StoredReader {
     boolean complete = job.isClosed();
     long available = job.committedLines();
     if (stopped || (complete && line >= available)) {
-      return CompletableFuture.completedFuture(Optional.empty());
+      return CompletableFuture.completedFuture(stopped ? Optional.empty() : end());
     }
     if (line < available) {
       return CompletableFuture.supplyAsync(() -> read(available), io).thenCompose(v -> next());
     }
     return job.awaitBeyond(line, followCheck).thenCompose(news -> news ? next() : checkJob());
+  }
+
+  /** The frame with the final status, once, if this stream ends with one. */
+  private Optional<ByteString> end() {
+    JobStatus status = job.finalStatus();
+    if (endStatus == null || endSent || status == null) {
+      return Optional.empty();
+    }
+    endSent = true;
+    return Optional.of(ByteString.fromArrayUnsafe(ResultFrames.encodeEnd(line, endStatus.apply(status))));
   }
 
   private CompletionStage<Optional<ByteString>> checkJob() {

@@ -127,7 +127,9 @@ import dev.shoal.protocol.ItemBatch;
  *       {@code N}-th line (0-based), for a client resuming a stream that broke off ({@link StoredReader});
  *       with {@code Accept: application/x-shoal-results}, the stored {@link dev.shoal.api.ResultFrames}
  *       instead, sent without decoding (Shoal's own clients), cut into frames of at most {@code K}
- *       items if asked (a client whose connection keeps breaking inside a frame asks for smaller ones);
+ *       items if asked (a client whose connection keeps breaking inside a frame asks for smaller ones),
+ *       and with {@code end=status} ending in a frame of the job's final status (so a client that read
+ *       its results needs no second request for the outcome);
  *   <li>{@code GET /jobs/{id}/detail}: the job's {@link JobDetail} (throughput over time, items per
  *       worker node, first errors, chunk size, re-sent chunks, lost workers);
  *   <li>{@code POST /jars}, {@code GET /jars}, {@code GET|DELETE /jars/{sha256}}: job jars ({@link JarRoutes}); a
@@ -261,8 +263,8 @@ public final class HttpApi {
                     get(() -> respond(() -> job(id))),
                     delete(() -> respond(() -> cancel(id))))),
                 path("results", () -> get(() -> parameterOptional("from", from -> parameterOptional("frameItems",
-                    frameItems -> optionalHeaderValueByName("Accept", accept -> respond(
-                        () -> results(id, from, frameItems, StoredReader.Format.of(accept)))))))),
+                    frameItems -> parameterOptional("end", end -> optionalHeaderValueByName("Accept", accept -> respond(
+                        () -> results(id, from, frameItems, endWithStatus(end), StoredReader.Format.of(accept))))))))),
                 path("detail", () -> get(() -> respond(() -> detail(id)))),
                 path("items", () -> put(() -> withoutSizeLimit(() -> extractRequestEntity(
                     entity -> respond(() -> receiveItems(id, entity)))))))))),
@@ -523,19 +525,32 @@ public final class HttpApi {
   }
 
   /** The job's results from line {@code from} on (absent: 0), so that a client cut off can resume where it was. */
-  private CompletionStage<HttpResponse> results(
-      String id, Optional<String> fromParam, Optional<String> frameItemsParam, StoredReader.Format format) {
+  /** Whether a results stream ends with a frame of the job's final status ({@code end=status}; frames only). */
+  private static boolean endWithStatus(Optional<String> end) {
+    if (end.isEmpty()) {
+      return false;
+    }
+    if (end.get().equals("status")) {
+      return true;
+    }
+    throw ApiError.badRequest("end must be status (the stream of frames ends with the job's final status), got '"
+        + end.get() + "'");
+  }
+
+  private CompletionStage<HttpResponse> results(String id, Optional<String> fromParam, Optional<String> frameItemsParam,
+      boolean endWithStatus, StoredReader.Format format) {
     long from = fromLine(fromParam);
     int frameItems = frameItems(frameItemsParam);
+    Function<JobStatus, String> end = endWithStatus ? s -> new String(jsonBytes(s), StandardCharsets.UTF_8) : null;
     Optional<StoredJob> job = durability.find(id);
     if (job.isPresent()) {
-      return CompletableFuture.completedFuture(stream(id, job.get(), from, frameItems, format));
+      return CompletableFuture.completedFuture(stream(id, job.get(), from, frameItems, end, format));
     }
     // a coordinator that is still reading its journal answers once it has: the job's results are known then
     return this.<Optional<JobStatus>>ask(replyTo -> new Coordinator.GetJob(id, replyTo)).thenApply(s -> {
       Optional<StoredJob> recovered = durability.find(id);
       if (recovered.isPresent()) {
-        return stream(id, recovered.get(), from, frameItems, format);
+        return stream(id, recovered.get(), from, frameItems, end, format);
       }
       throw s.isEmpty() ? unknownJob(id) : ApiError.notFound("job '" + id + "' has no results here: it was not "
           + "submitted over HTTP, or its results were deleted with the jobs beyond the last " + settings.history());
@@ -543,9 +558,14 @@ public final class HttpApi {
   }
 
   private HttpResponse stream(String id, StoredJob job, long from, int frameItems, StoredReader.Format format) {
+    return stream(id, job, from, frameItems, null, format);
+  }
+
+  private HttpResponse stream(String id, StoredJob job, long from, int frameItems, Function<JobStatus, String> end,
+      StoredReader.Format format) {
     return HttpResponse.create().withEntity(HttpEntities.createChunked(
         format == StoredReader.Format.FRAMES ? FRAMES : NDJSON,
-        StoredReader.follow(job, from, format, frameItems, io, settings.followCheck(), () -> jobExists(id))));
+        StoredReader.follow(job, from, format, frameItems, end, io, settings.followCheck(), () -> jobExists(id))));
   }
 
   private static int frameItems(Optional<String> frameItems) {

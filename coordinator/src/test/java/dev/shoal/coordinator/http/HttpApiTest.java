@@ -154,6 +154,47 @@ class HttpApiTest {
     assertEquals(1, status.get("errors").asLong());
   }
 
+  /**
+   * Frames asked with {@code end=status} end with the job's final status, so a client that read the
+   * results needs no second request; without it, and for JSON Lines, the stream is as before.
+   */
+  @Test
+  void framesAskedToEndWithTheStatusEndWithTheJobsFinalStatus() throws Exception {
+    String id = submit("{\"function\": \"square\", \"range\": {\"start\": 0, \"end\": 2000}, \"chunkSize\": 300}");
+    HttpResponse<byte[]> r = within(() -> http.send(HttpRequest.newBuilder(base.resolve("/jobs/" + id + "/results?end=status"))
+        .GET().header("Authorization", "Bearer " + TOKEN).header("Accept", dev.shoal.api.ResultFrames.MEDIA_TYPE)
+        .timeout(PATIENCE).build(), BodyHandlers.ofByteArray()));
+    assertEquals(200, r.statusCode());
+    List<dev.shoal.api.ResultFrames.Frame> frames = dev.shoal.api.ResultFrames.readAll(new java.io.ByteArrayInputStream(r.body()));
+    dev.shoal.api.ResultFrames.Frame last = frames.get(frames.size() - 1);
+    assertTrue(last.isEnd(), "the last frame is the status");
+    assertEquals(2000, last.firstIndex(), "after all the items");
+    JsonNode status = JSON.readTree(last.endStatus());
+    assertEquals(id, status.get("id").asText());
+    assertEquals("SUCCEEDED", status.get("state").asText());
+    assertEquals(2000, status.get("done").asLong());
+    assertEquals(status.get("state"), status(id).get("state"), "the state GET /jobs/{id} gives");
+    long next = 0;
+    for (dev.shoal.api.ResultFrames.Frame f : frames.subList(0, frames.size() - 1)) {
+      assertFalse(f.isEnd(), "one end frame only, at the end");
+      for (long v : f.results().longs()) {
+        assertEquals(next * next, v, "item " + next);
+        next++;
+      }
+    }
+    assertEquals(2000, next);
+
+    HttpResponse<byte[]> plain = http.send(HttpRequest.newBuilder(base.resolve("/jobs/" + id + "/results"))
+        .GET().header("Authorization", "Bearer " + TOKEN).header("Accept", dev.shoal.api.ResultFrames.MEDIA_TYPE)
+        .timeout(PATIENCE).build(), BodyHandlers.ofByteArray());
+    assertTrue(dev.shoal.api.ResultFrames.readAll(new java.io.ByteArrayInputStream(plain.body())).stream()
+        .noneMatch(dev.shoal.api.ResultFrames.Frame::isEnd), "not asked: no end frame");
+    assertEquals(results(id), results(id, "?end=status"), "JSON Lines never end with one");
+    HttpResponse<String> bad = send("GET", "/jobs/" + id + "/results?end=everything", null);
+    assertEquals(400, bad.statusCode(), bad.body());
+    assertJsonError(bad, "end must be status");
+  }
+
   @Test
   void aPostWithWaitThatAcceptsShoalsResultsGetsTheirFrames() throws Exception {
     HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(base.resolve("/jobs?wait=true"))
