@@ -14,14 +14,14 @@ package dev.shoal.worker;
  * ({@code stallFloor}, or four times the average chunk if that is longer), the worker is stalled: it
  * hands its queued chunks back to their jobs and holds none beyond its slots until a chunk finishes.
  *
- * <p>The demand that refills the queue is paced too: once the worker has asked for chunks, the demands
- * that finished chunks would each restate wait until some chunks arrive ({@link #demandWaits}; the
- * worker does not wait once it has nothing left to run), and one demand then says all that finished
- * meanwhile. The coordinator's count of the worker's credit
- * only lags behind the truth (a worker that says less than it could take is never sent too much),
- * and every arrival, heartbeat and refusal restates it whole. Only short chunks (more than {@code min}
- * held) are paced so. With chunks of microseconds this is one demand for each refill instead of one
- * for each batch of results: about a third of the remote messages of a job of one-item chunks.
+ * <p>The demand that refills the queue is paced too, behind short chunks (more than {@code min}
+ * held): once the worker has asked for chunks, the demands that finished chunks would each restate
+ * wait until some chunks arrive ({@link #demandWaits}; the worker does not wait once it has nothing
+ * left to run), and one demand then says all that finished meanwhile. The coordinator's count of the
+ * worker's credit only lags behind the truth (a worker that says less than it could take is never
+ * sent too much), and every arrival, heartbeat and refusal restates it whole. With chunks of
+ * microseconds this is one demand for each refill instead of one for each batch of results: about a
+ * third fewer remote messages in a job of one-item chunks.
  *
  * <p>Caveat: chunks queued here wait for this worker; a larger {@code max} lets a slow worker hold
  * work a faster one could run, which is why the queue grows only as chunks get short, and never

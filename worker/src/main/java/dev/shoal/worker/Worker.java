@@ -158,7 +158,7 @@ public final class Worker extends AbstractBehavior<Command> {
   private long received;
   /** Items this worker has run since it started, for the coordinator's metrics. */
   private long itemsDone;
-  /** The JVM's CPU load and heap in use, sampled once per heartbeat; the demand after each chunk reuses them. */
+  /** The JVM's CPU load and heap in use, sampled once per heartbeat; the demands between heartbeats reuse them. */
   private double cpuLoad = -1;
   private long heapUsedBytes;
 

@@ -524,7 +524,6 @@ public final class HttpApi {
     return ask(command).thenApply(s -> ok(s.orElseThrow(() -> unknownJob(id))));
   }
 
-  /** The job's results from line {@code from} on (absent: 0), so that a client cut off can resume where it was. */
   /** Whether a results stream ends with a frame of the job's final status ({@code end=status}; frames only). */
   private static boolean endWithStatus(Optional<String> end) {
     if (end.isEmpty()) {
@@ -537,6 +536,7 @@ public final class HttpApi {
         + end.get() + "'");
   }
 
+  /** The job's results from line {@code from} on (absent: 0), so that a client cut off can resume where it was. */
   private CompletionStage<HttpResponse> results(String id, Optional<String> fromParam, Optional<String> frameItemsParam,
       boolean endWithStatus, StoredReader.Format format) {
     long from = fromLine(fromParam);
