@@ -101,12 +101,13 @@ final class Prefetch {
   }
 
   /**
-   * Whether the demand that finished chunks owe waits: the last one asked for chunks and none has come,
-   * so the coordinator already sends what it has; stating more slots before they come would only add
-   * a message per batch of results.
+   * Whether the demand that finished chunks owe waits, with {@code held} chunks still here to run: the
+   * last one asked for chunks and none has come, so the coordinator already sends what it has, and
+   * stating more slots before they come would only add a message per batch of results. A worker with
+   * nothing left to run never waits: the coordinator's picture of an idle worker is then exact.
    */
-  boolean demandWaits() {
-    return refillAsked;
+  boolean demandWaits(int held) {
+    return refillAsked && held > 0;
   }
 
   /** A chunk started or finished here at {@code now} ({@link System#nanoTime}). */

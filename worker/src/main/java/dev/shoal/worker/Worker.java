@@ -272,8 +272,7 @@ public final class Worker extends AbstractBehavior<Command> {
 
   private Behavior<Command> onFlushNow() {
     flushReplies();
-    // an idle worker states its room at once: the coordinator's picture of it is then exact
-    if (demandDue && (!prefetch.demandWaits() || (queued.isEmpty() && started.isEmpty()))) {
+    if (demandDue && !prefetch.demandWaits(held())) {
       sendDemand(false);
     }
     return this;
@@ -597,11 +596,16 @@ public final class Worker extends AbstractBehavior<Command> {
 
   private void sendDemand(boolean draining) {
     demandDue = false;
-    int held = queued.size() + started.size();
+    int held = held();
     int wanted = draining ? 0 : Math.max(0, settings.slots() + prefetch.chunks(settings.slots()) - held);
     prefetch.demanded(wanted, settings.slots());
     coordinator.tell(new WorkerDemand(getContext().getSelf(), wanted, received, settings.slots(),
         started.size(), held, node, draining, functionInfos, load()));
+  }
+
+  /** Chunks here: queued and started. */
+  private int held() {
+    return queued.size() + started.size();
   }
 
   /** The JVM's figures: workers in one JVM report the same CPU and heap, which the coordinator counts once per node. */

@@ -28,25 +28,27 @@ class PrefetchTest {
   }
 
   /**
-   * Behind short chunks, a demand that asked for chunks holds back the next ones until chunks come;
-   * one that asked for none does not, nor does any behind chunks long enough to need only the minimum.
+   * Behind short chunks, a demand that asked for chunks holds back the next ones until chunks come or
+   * nothing is left to run; one that asked for none does not, nor does any behind chunks long enough
+   * to need only the minimum.
    */
   @Test
   void demandWaitsOnlyBehindShortChunksWhileChunksItAskedForHaveNotCome() {
     Prefetch p = new Prefetch(2, 64, 5 * MS);
     p.observe(MS / 10);
-    assertFalse(p.demandWaits(), "nothing asked yet");
+    assertFalse(p.demandWaits(1), "nothing asked yet");
     p.demanded(3, 2);
-    assertTrue(p.demandWaits());
+    assertTrue(p.demandWaits(1));
+    assertFalse(p.demandWaits(0), "nothing left to run: an idle worker states its room at once");
     p.arrived();
-    assertFalse(p.demandWaits(), "the refill came: the next demand goes");
+    assertFalse(p.demandWaits(1), "the refill came: the next demand goes");
     p.demanded(0, 2);
-    assertFalse(p.demandWaits(), "a full (or draining) worker asked for nothing: a freed slot must be told");
+    assertFalse(p.demandWaits(1), "a full (or draining) worker asked for nothing: a freed slot must be told");
 
     Prefetch slow = new Prefetch(2, 64, 5 * MS);
     slow.observe(100 * MS);
     slow.demanded(3, 2);
-    assertFalse(slow.demandWaits(), "long chunks: each freed slot is asked for at once");
+    assertFalse(slow.demandWaits(1), "long chunks: each freed slot is asked for at once");
   }
 
   @Test

@@ -84,15 +84,8 @@ public final class StoredReader {
   /**
    * The stream; {@code frameItems} (1 to {@link ResultFrames#MAX_ITEMS}) is the most items a frame
    * sent holds, so that a client whose connections break every few kilobytes still gets whole frames.
-   */
-  public static Source<ByteString, NotUsed> follow(StoredJob job, long from, Format format, int frameItems,
-      Executor io, Duration followCheck, Supplier<CompletionStage<Boolean>> jobExists) {
-    return follow(job, from, format, frameItems, null, io, followCheck, jobExists);
-  }
-
-  /**
-   * The stream, its frames ended by {@link ResultFrames#encodeEnd one that holds the job's final
-   * status}, {@code endStatus} of it as JSON (null: no such frame; JSON Lines never have one).
+   * With {@code endStatus} (null: none; JSON Lines never have one) the frames end with {@link
+   * ResultFrames#encodeEnd one that holds the job's final status}, that function of it as JSON.
    */
   public static Source<ByteString, NotUsed> follow(StoredJob job, long from, Format format, int frameItems,
       Function<JobStatus, String> endStatus, Executor io, Duration followCheck,

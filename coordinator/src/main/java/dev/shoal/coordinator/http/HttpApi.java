@@ -406,7 +406,7 @@ public final class HttpApi {
             Optional<StoredJob> results = wait.flatMap(f -> durability.find(id));
             if (results.isPresent()) {
               // the job's sink is made before it is accepted, so its results can be followed at once
-              return stream(id, results.get(), 0, ResultFrames.MAX_ITEMS, wait.get()).addHeader(where);
+              return stream(id, results.get(), 0, ResultFrames.MAX_ITEMS, null, wait.get()).addHeader(where);
             }
             JobStatus queued = JobStatus.queued(id, s.request(), total, System.currentTimeMillis());
             return json(StatusCodes.ACCEPTED.intValue(), queued).addHeader(where);
@@ -555,10 +555,6 @@ public final class HttpApi {
       throw s.isEmpty() ? unknownJob(id) : ApiError.notFound("job '" + id + "' has no results here: it was not "
           + "submitted over HTTP, or its results were deleted with the jobs beyond the last " + settings.history());
     });
-  }
-
-  private HttpResponse stream(String id, StoredJob job, long from, int frameItems, StoredReader.Format format) {
-    return stream(id, job, from, frameItems, null, format);
   }
 
   private HttpResponse stream(String id, StoredJob job, long from, int frameItems, Function<JobStatus, String> end,

@@ -219,7 +219,7 @@ class StoredJobTest {
     org.apache.pekko.actor.typed.ActorSystem<Void> system = org.apache.pekko.actor.typed.ActorSystem.create(
         org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "stored-reader-test");
     try {
-      return StoredReader.follow(job, from, format, frameItems, Runnable::run, java.time.Duration.ofSeconds(30),
+      return StoredReader.follow(job, from, format, frameItems, null, Runnable::run, java.time.Duration.ofSeconds(30),
               () -> java.util.concurrent.CompletableFuture.completedFuture(true))
           .runFold(org.apache.pekko.util.ByteString.emptyByteString(), (all, bytes) -> {
             if (all.isEmpty()) {
